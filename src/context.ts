@@ -1,0 +1,67 @@
+/**
+ * The context every command and flow receives (design.md convention 1): all side effects come
+ * from here. Everything heavy behind it (undici, ora, inquirer, open, conf) loads on first use.
+ */
+import { createHttpClient, type HttpClient, sleep } from './http/client.js';
+import { TokenStore } from './store/store.js';
+import { type Browser, createBrowser } from './ui/browser.js';
+import type { IO } from './ui/io.js';
+import { createPrompter, type Prompter } from './ui/prompt.js';
+import type { Spinner } from './ui/spinner.js';
+import type { Style } from './ui/style.js';
+
+/** Global flags accepted by every command. */
+export interface GlobalOptions {
+  verbose?: boolean;
+  insecure?: boolean;
+  color?: boolean;
+}
+
+/** Side effects and settings handed to commands and flows. */
+export interface Context {
+  io: IO;
+  env: NodeJS.ProcessEnv;
+  /** Aborted on SIGINT/SIGTERM; every wait must honour it. */
+  signal: AbortSignal;
+  insecure: boolean;
+  now(): number;
+  random(bytes: number): Buffer;
+  sleep(ms: number): Promise<void>;
+  store: TokenStore;
+  /** The HTTP client; `caFile` adds a CA bundle (one client per distinct value). */
+  http(caFile?: string): HttpClient;
+  browser: Browser;
+  prompter: Prompter;
+  spinner(): Promise<Spinner>;
+  style(): Promise<Style>;
+}
+
+/** Build the production context. */
+export function createContext(io: IO, global: GlobalOptions, signal: AbortSignal): Context {
+  const env = process.env;
+  const clients = new Map<string, HttpClient>();
+  const insecure = Boolean(global.insecure);
+  return {
+    io,
+    env,
+    signal,
+    insecure,
+    now: () => Date.now(),
+    random: (n) => process.getBuiltinModule('node:crypto').randomBytes(n),
+    sleep: (ms) => sleep(ms, signal),
+    store: new TokenStore(env, (m) => io.err(`warning: ${m}\n`)),
+    http(caFile) {
+      const key = caFile ?? '';
+      let c = clients.get(key);
+      if (!c) {
+        c = createHttpClient({ insecure, caFile, debug: (l) => io.debug(l), env });
+        clients.set(key, c);
+      }
+      return c;
+    },
+    browser: createBrowser(env, (l) => io.debug(l)),
+    prompter: createPrompter(io, signal),
+    spinner: async () => (await import('./ui/spinner.js')).createSpinner(io),
+    style: async () => (await import('./ui/style.js')).loadStyle(io.color),
+  };
+}

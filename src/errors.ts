@@ -1,0 +1,100 @@
+/**
+ * Typed errors. Each carries the exit code from the contract (cli.md "Exit codes") and an
+ * optional one-line hint telling the user what to do next. Only main.ts turns them into output.
+ */
+
+/** Exit codes from cli.md. */
+export const ExitCode = {
+  ok: 0,
+  failure: 1,
+  usage: 2,
+  refused: 3,
+  noToken: 4,
+  timeout: 5,
+  interrupted: 130,
+  terminated: 143,
+} as const;
+
+/** Base class for every error authctl reports on purpose. */
+export class AuthctlError extends Error {
+  readonly exitCode: number;
+  readonly hint: string | undefined;
+  constructor(message: string, exitCode: number, hint?: string) {
+    super(message);
+    this.name = new.target.name;
+    this.exitCode = exitCode;
+    this.hint = hint;
+  }
+}
+
+/** Exit 1: anything else — network, server error, malformed answer, store unreadable. */
+export class FailureError extends AuthctlError {
+  constructor(message: string, hint?: string) {
+    super(message, ExitCode.failure, hint);
+  }
+}
+
+/** Exit 1: the network or a server failed (unreachable, 5xx, timeout of a single request). */
+export class NetworkError extends FailureError {}
+
+/** Exit 1: a server answered something that does not follow its protocol. */
+export class ProtocolError extends FailureError {}
+
+/** Exit 1: the token store cannot be read or written. */
+export class StoreError extends FailureError {}
+
+/** Exit 2: bad flags or values, or a value is missing and there is no TTY to ask on. */
+export class UsageError extends AuthctlError {
+  constructor(message: string, hint?: string) {
+    super(message, ExitCode.usage, hint);
+  }
+}
+
+/** Exit 3: the user or the server said no. */
+export class RefusedError extends AuthctlError {
+  constructor(message: string, hint?: string) {
+    super(message, ExitCode.refused, hint);
+  }
+}
+
+/** Exit 4: no usable token (missing profile, expired and not renewable, or checked invalid). */
+export class NoTokenError extends AuthctlError {
+  constructor(message: string, hint?: string) {
+    super(message, ExitCode.noToken, hint);
+  }
+}
+
+/** Exit 5: the user did not finish in time, or the request expired on the server. */
+export class TimeoutError extends AuthctlError {
+  constructor(message: string, hint?: string) {
+    super(message, ExitCode.timeout, hint);
+  }
+}
+
+/** Exit 130 (SIGINT) or 143 (SIGTERM): interrupted; nothing half-written is left. */
+export class InterruptedError extends AuthctlError {
+  constructor(signal: 'SIGINT' | 'SIGTERM' = 'SIGINT') {
+    super(
+      signal === 'SIGINT' ? 'Interrupted.' : 'Terminated.',
+      signal === 'SIGINT' ? ExitCode.interrupted : ExitCode.terminated,
+    );
+  }
+}
+
+/** Throws the InterruptedError carried by an aborted signal (or a generic one). */
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw asInterrupted(signal);
+}
+
+/** The error to throw when `signal` was aborted. */
+export function asInterrupted(signal: AbortSignal): AuthctlError {
+  const reason: unknown = signal.reason;
+  return reason instanceof AuthctlError ? reason : new InterruptedError();
+}
+
+/** Exit with a given code and print nothing (exec passing on its child's exit status). */
+export class SilentExit extends AuthctlError {
+  constructor(exitCode: number) {
+    super('', exitCode);
+  }
+}

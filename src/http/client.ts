@@ -1,0 +1,274 @@
+/**
+ * The HTTP client: undici (loaded on first use) behind a small interface. Timeouts per attempt,
+ * bounded retries with backoff on 5xx / connection resets (opt-in per request), Retry-After on 429,
+ * proxies from HTTPS_PROXY/HTTP_PROXY/NO_PROXY, extra CAs, a body-size cap, redirects never followed,
+ * and `--verbose` request logs that carry no secrets.
+ */
+import fs from 'node:fs';
+import { asInterrupted, FailureError, NetworkError, ProtocolError } from '../errors.js';
+import { checkUrl, redactUrl } from './url.js';
+
+/** One HTTP request. */
+export interface HttpRequest {
+  method: 'GET' | 'POST' | 'DELETE';
+  url: string;
+  headers?: Record<string, string>;
+  /** JSON body (sets content-type). */
+  json?: unknown;
+  /** application/x-www-form-urlencoded body. */
+  form?: Record<string, string>;
+  /** Time allowed until response headers arrive, per attempt (ms); 0 = none. Default 30 s. */
+  timeoutMs?: number;
+  /** Time allowed between body chunks (ms); 0 = none. Default 30 s. */
+  bodyTimeoutMs?: number;
+  /** Extra attempts on 5xx, 429 and connection resets. Default 0. */
+  retries?: number;
+  signal?: AbortSignal | undefined;
+  /** Largest body accepted (bytes). Default 1 MiB. */
+  maxBodyBytes?: number;
+  /** How the URL appears in verbose logs and errors (default: query values and user info hidden). */
+  logUrl?: string;
+}
+
+/** A response with the body already read as text. */
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string | undefined>;
+  text: string;
+  /** The body parsed as JSON, or undefined when it is not JSON. */
+  json: unknown;
+  url: string;
+}
+
+/** What flows use to talk HTTP. */
+export interface HttpClient {
+  request(req: HttpRequest): Promise<HttpResponse>;
+}
+
+/** Settings for the real client. */
+export interface HttpClientOptions {
+  insecure: boolean;
+  caFile?: string | undefined;
+  debug: (line: string) => void;
+  env?: NodeJS.ProcessEnv;
+  /** Cap on a Retry-After wait (ms). Default 30 s. */
+  maxRetryAfterMs?: number;
+  /** Base backoff (ms). Default 500. */
+  backoffMs?: number;
+}
+
+const MiB = 1024 * 1024;
+
+function errCode(e: unknown): string | undefined {
+  let cur: unknown = e;
+  for (let i = 0; i < 4 && cur && typeof cur === 'object'; i++) {
+    const code = (cur as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/** Retry-After as ms (seconds or HTTP date), or undefined. */
+export function parseRetryAfter(value: string | undefined, nowMs = Date.now()): number | undefined {
+  if (!value) return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const t = Date.parse(value);
+  return Number.isNaN(t) ? undefined : Math.max(0, t - nowMs);
+}
+
+/** Map a transport failure to a one-line, secret-free error. */
+function transportError(e: unknown, host: string, timeoutMs: number): FailureError {
+  const code = errCode(e);
+  switch (code) {
+    case 'ECONNREFUSED':
+      return new NetworkError(
+        `cannot connect to ${host}: connection refused`,
+        'Is the server running and the URL right?',
+      );
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return new NetworkError(
+        `cannot resolve ${host} (DNS lookup failed)`,
+        'Check the host name and your network.',
+      );
+    case 'ECONNRESET':
+    case 'UND_ERR_SOCKET':
+    case 'EPIPE':
+      return new NetworkError(`connection to ${host} was closed before the answer was complete`);
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return new NetworkError(`connecting to ${host} timed out`);
+    case 'UND_ERR_HEADERS_TIMEOUT':
+    case 'UND_ERR_BODY_TIMEOUT':
+      return new NetworkError(`${host} did not answer within ${Math.round(timeoutMs / 1000)}s`);
+    case 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH':
+      return new NetworkError(`${host} closed the connection in the middle of the answer`);
+    default:
+      if (code && /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/i.test(code)) {
+        return new NetworkError(
+          `TLS failure talking to ${host} (${code})`,
+          'If the server uses a private CA, pass --ca-file <pem> or set NODE_EXTRA_CA_CERTS.',
+        );
+      }
+      return new NetworkError(`request to ${host} failed: ${code ?? (e as Error)?.message ?? String(e)}`);
+  }
+}
+
+const transient = new Set([
+  'ECONNRESET',
+  'UND_ERR_SOCKET',
+  'EPIPE',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'ECONNREFUSED',
+]);
+
+/** Sleep that rejects with InterruptedError when `signal` aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(asInterrupted(signal));
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(asInterrupted(signal!));
+    };
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** Build the undici-backed client. */
+export function createHttpClient(opts: HttpClientOptions): HttpClient {
+  const env = opts.env ?? process.env;
+  type Undici = typeof import('undici');
+  let undici: Promise<{ mod: Undici; dispatcher: import('undici').Dispatcher }> | undefined;
+
+  const load = () => {
+    undici ??= (async () => {
+      const mod = await import('undici');
+      let ca: string[] | undefined;
+      if (opts.caFile) {
+        const tls = await import('node:tls');
+        let pem: string;
+        try {
+          pem = fs.readFileSync(opts.caFile, 'utf8');
+        } catch (e) {
+          throw new FailureError(`cannot read --ca-file ${opts.caFile}: ${(e as Error).message}`);
+        }
+        ca = [...tls.rootCertificates, pem];
+        // Passing `ca` replaces Node's defaults, so keep NODE_EXTRA_CA_CERTS in as well.
+        const extra = env.NODE_EXTRA_CA_CERTS;
+        if (extra) {
+          try {
+            ca.push(fs.readFileSync(extra, 'utf8'));
+          } catch {
+            /* Node already warned about an unreadable NODE_EXTRA_CA_CERTS */
+          }
+        }
+      }
+      const connect = { timeout: 15_000, ...(ca ? { ca } : {}) };
+      const hasProxy = Boolean(env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy);
+      const dispatcher = hasProxy ? new mod.EnvHttpProxyAgent({ connect }) : new mod.Agent({ connect });
+      return { mod, dispatcher };
+    })();
+    return undici;
+  };
+
+  const maxRetryAfter = opts.maxRetryAfterMs ?? 30_000;
+  const backoff = opts.backoffMs ?? 500;
+
+  async function once(req: HttpRequest, shownUrl: string): Promise<HttpResponse> {
+    const { mod, dispatcher } = await load();
+    const headers: Record<string, string> = { 'user-agent': 'authctl', ...req.headers };
+    let body: string | undefined;
+    if (req.json !== undefined) {
+      body = JSON.stringify(req.json);
+      headers['content-type'] = 'application/json';
+    } else if (req.form) {
+      body = new URLSearchParams(req.form).toString();
+      headers['content-type'] = 'application/x-www-form-urlencoded;charset=UTF-8';
+    }
+    headers.accept ??= 'application/json';
+    const timeoutMs = req.timeoutMs ?? 30_000;
+    const started = Date.now();
+    const host = new URL(req.url).host;
+    let res: Awaited<ReturnType<Undici['request']>>;
+    try {
+      res = await mod.request(req.url, {
+        method: req.method,
+        headers,
+        body,
+        dispatcher,
+        signal: req.signal,
+        headersTimeout: timeoutMs,
+        bodyTimeout: req.bodyTimeoutMs ?? 30_000,
+      } as Parameters<Undici['request']>[1]);
+    } catch (e) {
+      if (req.signal?.aborted) throw asInterrupted(req.signal);
+      opts.debug(`${req.method} ${shownUrl} -> ${errCode(e) ?? 'error'} (${Date.now() - started} ms)`);
+      throw Object.assign(transportError(e, host, timeoutMs), { transient: transient.has(errCode(e) ?? '') });
+    }
+    const max = req.maxBodyBytes ?? MiB;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    try {
+      for await (const chunk of res.body) {
+        size += (chunk as Buffer).length;
+        if (size > max) {
+          res.body.destroy();
+          throw new ProtocolError(
+            `the answer from ${host} is larger than ${Math.round(max / 1024)} KiB; refusing it`,
+          );
+        }
+        chunks.push(chunk as Buffer);
+      }
+    } catch (e) {
+      if (e instanceof ProtocolError) throw e;
+      if (req.signal?.aborted) throw asInterrupted(req.signal);
+      throw Object.assign(transportError(e, host, req.bodyTimeoutMs ?? 30_000), { transient: true });
+    }
+    const text = Buffer.concat(chunks).toString('utf8');
+    opts.debug(`${req.method} ${shownUrl} -> ${res.statusCode} (${Date.now() - started} ms)`);
+    const flat: Record<string, string | undefined> = {};
+    for (const [k, v] of Object.entries(res.headers)) flat[k] = Array.isArray(v) ? v.join(', ') : v;
+    let json: unknown;
+    if (text.length > 0) {
+      try {
+        json = JSON.parse(text);
+      } catch {
+        json = undefined;
+      }
+    }
+    return { status: res.statusCode, headers: flat, text, json, url: req.url };
+  }
+
+  return {
+    async request(req) {
+      // Defence in depth: flows check URLs first with the right exit code; this catches the rest.
+      checkUrl(req.url, { insecure: opts.insecure, source: 'server', label: 'request URL' });
+      const shownUrl = req.logUrl ?? redactUrl(req.url);
+      const attempts = 1 + Math.max(0, req.retries ?? 0);
+      for (let i = 1; ; i++) {
+        let res: HttpResponse;
+        try {
+          res = await once(req, shownUrl);
+        } catch (e) {
+          if ((e as { transient?: boolean }).transient && i < attempts) {
+            await sleep(backoff * 2 ** (i - 1), req.signal);
+            continue;
+          }
+          throw e;
+        }
+        if (i < attempts && (res.status >= 500 || res.status === 429)) {
+          const ra = res.status === 429 ? parseRetryAfter(res.headers['retry-after']) : undefined;
+          const wait = Math.min(ra ?? backoff * 2 ** (i - 1), maxRetryAfter);
+          opts.debug(`retrying in ${wait} ms (attempt ${i + 1} of ${attempts})`);
+          await sleep(wait, req.signal);
+          continue;
+        }
+        return res;
+      }
+    },
+  };
+}

@@ -1,0 +1,85 @@
+/**
+ * Entry point: parse argv, run, map errors to exit codes. The only place that exits the process
+ * and the only top-level catch (design.md: three-tier entry bin → main → command declarations).
+ */
+
+import { parseHot } from './cli/fast.js';
+import { AuthctlError, ExitCode, InterruptedError, SilentExit } from './errors.js';
+import { exitAfterFlush, processIO } from './ui/io.js';
+
+/** One line for the user: what happened, and what to do next. */
+function describe(err: unknown, verbose: boolean): { line: string; code: number } {
+  if (err instanceof AuthctlError) {
+    const msg = err.message.replace(/[.\s]+$/, '');
+    return { line: `error: ${msg}${err.hint ? `. ${err.hint}` : ''}`, code: err.exitCode };
+  }
+  const e = err as { name?: string; code?: string; exitCode?: number; message?: string; stack?: string };
+  // Inquirer: Ctrl-C inside a prompt.
+  if (e?.name === 'ExitPromptError' || e?.name === 'AbortPromptError') {
+    return { line: 'error: Interrupted.', code: ExitCode.interrupted };
+  }
+  const detail = verbose && e?.stack ? `\n${e.stack}` : '';
+  return {
+    line: `error: unexpected failure: ${e?.message ?? String(err)}${detail}. This is a bug in authctl; please report it (run with --verbose for details).`,
+    code: ExitCode.failure,
+  };
+}
+
+/** Run the CLI with `argv` (without node and script) and return the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const verboseFlag = argv.includes('--verbose');
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = (signal: 'SIGINT' | 'SIGTERM') => {
+    interrupts++;
+    if (interrupts > 1) process.exit(signal === 'SIGINT' ? ExitCode.interrupted : ExitCode.terminated);
+    controller.abort(new InterruptedError(signal));
+  };
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+
+  try {
+    const hot = parseHot(argv);
+    if (hot) {
+      const [{ createContext }, token] = await Promise.all([
+        import('./context.js'),
+        import('./commands/token.js'),
+      ]);
+      const ctx = createContext(
+        processIO({ verbose: hot.global.verbose, noColor: !hot.global.color }),
+        hot.global,
+        controller.signal,
+      );
+      const run = hot.name === 'print' ? token.print : hot.name === 'header' ? token.header : token.exportCmd;
+      await run(ctx, hot.profile, hot.opts);
+      return ExitCode.ok;
+    }
+    const [{ buildProgram }, { createContext }] = await Promise.all([
+      import('./cli/program.js'),
+      import('./context.js'),
+    ]);
+    const program = buildProgram((g) =>
+      createContext(processIO({ verbose: g.verbose, noColor: g.color === false }), g, controller.signal),
+    );
+    await program.parseAsync(argv, { from: 'user' });
+    return ExitCode.ok;
+  } catch (err) {
+    const ce = err as { code?: string; exitCode?: number };
+    if (typeof ce?.code === 'string' && ce.code.startsWith('commander.')) {
+      // Commander already printed its message (help, version, or a usage error).
+      if (ce.code === 'commander.helpDisplayed' || ce.code === 'commander.version') {
+        return ExitCode.ok;
+      }
+      return ExitCode.usage;
+    }
+    if (err instanceof SilentExit) return err.exitCode;
+    const { line, code } = describe(err, verboseFlag);
+    process.stderr.write(`${line}\n`);
+    return code;
+  }
+}
+
+main(process.argv.slice(2)).then(exitAfterFlush, (e) => {
+  process.stderr.write(`error: ${String(e)}\n`);
+  exitAfterFlush(ExitCode.failure);
+});

@@ -1,0 +1,25 @@
+/** What to run to get a new token for a profile: used in exit-4 messages. Pure. */
+import type { Profile } from '../store/profile.js';
+
+const q = (v: unknown) => (typeof v === 'string' && /^[\w.:/@-]+$/.test(v) ? v : `'${String(v ?? '…')}'`);
+
+/** The command that obtains a fresh token for `p` saved as `name`. */
+export function loginCommand(name: string, p: Profile): string {
+  const prof = name === p.provider ? '' : ` --profile ${q(name)}`;
+  const P = p.params;
+  switch (p.provider) {
+    case 'pryv':
+      return `authctl pryv request --app-id ${q(P.appId)} ${(p.scopes.length ? p.scopes : ['<streamId:level>']).map((s) => `--permission ${q(s)}`).join(' ')}${prof}`;
+    case 'safe':
+      return `authctl safe authorize --app-name ${q(P.appName)} --app-id ${q(P.appId)} --app-version ${q(P.appVersion)} --app-vendor ${q(P.appVendor)}${prof}`;
+    case 'liveperson':
+      return `authctl liveperson login --account ${q(P.account)} --client-id ${q(P.clientId)}${prof}`;
+    case 'actigraph':
+      return `AUTHCTL_CLIENT_SECRET=… authctl actigraph token --client-id ${q(P.clientId)}${p.scopes.map((s) => ` --scope ${q(s)}`).join('')}${prof}`;
+    case 'oauth':
+      if (p.flow === 'client_credentials') {
+        return `AUTHCTL_CLIENT_SECRET=… authctl oauth client-credentials --token-url ${q(P.tokenUrl)} --client-id ${q(P.clientId)}${prof}`;
+      }
+      return `authctl oauth login ${P.issuer ? `--issuer ${q(P.issuer)}` : `--authorize-url ${q(P.authorizeUrl)} --token-url ${q(P.tokenUrl)}`} --client-id ${q(P.clientId)}${prof}`;
+  }
+}

@@ -1,0 +1,248 @@
+/**
+ * The token store: one JSON file (conf's format: a plain object) holding a schema version and the
+ * profiles. Reads parse the file directly (no conf/ajv on the hot path); writes go through conf's
+ * atomic write (temp file + rename) under a cross-process lock, re-reading the file inside the lock.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { asInterrupted, NoTokenError, StoreError, UsageError } from '../errors.js';
+import { withLock } from './lock.js';
+import { configDir, STORE_BASENAME } from './paths.js';
+import { type Profile, parseProfile } from './profile.js';
+
+/** Schema version written by this build. A newer one is refused, never rewritten. */
+export const SCHEMA_VERSION = 1;
+
+/** A profile that is present in the file but does not validate. */
+export interface BrokenProfile {
+  name: string;
+  reason: string;
+}
+
+/** What a read of the store found. */
+export interface StoreSnapshot {
+  profiles: Map<string, Profile>;
+  broken: BrokenProfile[];
+}
+
+/** Where warnings (permission tightening) go. */
+export type Warn = (message: string) => void;
+
+/** The token store bound to a directory. */
+export class TokenStore {
+  readonly dir: string;
+  readonly file: string;
+  private readonly warn: Warn;
+  private warnedModes = false;
+
+  constructor(env: NodeJS.ProcessEnv = process.env, warn: Warn = () => {}) {
+    this.dir = configDir(env);
+    this.file = path.join(this.dir, STORE_BASENAME);
+    this.warn = warn;
+  }
+
+  /** Read and parse the store. A missing file is an empty store; an unparseable one is an error. */
+  read(): StoreSnapshot {
+    let text: string;
+    try {
+      text = fs.readFileSync(this.file, 'utf8');
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return { profiles: new Map(), broken: [] };
+      throw new StoreError(`cannot read the token store ${this.file}: ${(e as Error).message}`);
+    }
+    this.tightenModes();
+    return this.parse(text);
+  }
+
+  private parse(text: string): StoreSnapshot {
+    const raw = this.parseRaw(text);
+    const profiles = new Map<string, Profile>();
+    const broken: BrokenProfile[] = [];
+    for (const [name, value] of Object.entries(raw.profiles)) {
+      const r = parseProfile(value);
+      if (r.ok) profiles.set(name, r.profile);
+      else broken.push({ name, reason: r.reason });
+    }
+    return { profiles, broken };
+  }
+
+  private parseRaw(text: string): { version: number; profiles: Record<string, unknown> } {
+    const hint = `Move it aside (mv "${this.file}" "${this.file}.bak") and log in again; authctl never overwrites it.`;
+    let data: unknown;
+    if (text.trim() === '') data = {};
+    else {
+      try {
+        data = JSON.parse(text);
+      } catch (e) {
+        throw new StoreError(
+          `the token store ${this.file} is not valid JSON (${(e as Error).message})`,
+          hint,
+        );
+      }
+    }
+    if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+      throw new StoreError(`the token store ${this.file} is not a JSON object`, hint);
+    }
+    const obj = data as Record<string, unknown>;
+    const version = obj.version ?? SCHEMA_VERSION;
+    if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) {
+      throw new StoreError(`the token store ${this.file} has an invalid schema version`, hint);
+    }
+    if (version > SCHEMA_VERSION) {
+      throw new StoreError(
+        `the token store ${this.file} was written by a newer authctl (schema ${version}; this build reads ${SCHEMA_VERSION})`,
+        'Upgrade authctl (npm install -g authctl), or point AUTHCTL_CONFIG_DIR elsewhere.',
+      );
+    }
+    const profiles = obj.profiles ?? {};
+    if (typeof profiles !== 'object' || profiles === null || Array.isArray(profiles)) {
+      throw new StoreError(`the token store ${this.file} has an invalid 'profiles' field`, hint);
+    }
+    return { version, profiles: profiles as Record<string, unknown> };
+  }
+
+  /** A profile by name; exit 4 when absent, exit 1 naming the file when it is broken. */
+  get(name: string, snap: StoreSnapshot = this.read()): Profile {
+    const p = snap.profiles.get(name);
+    if (p) return p;
+    const broken = snap.broken.find((b) => b.name === name);
+    if (broken) {
+      throw new StoreError(
+        `profile '${name}' in ${this.file} is damaged (${broken.reason})`,
+        `Delete it with 'authctl token delete ${name}' and log in again.`,
+      );
+    }
+    const names = [...snap.profiles.keys()];
+    throw new NoTokenError(
+      `no profile named '${name}'`,
+      names.length
+        ? `Known profiles: ${names.join(', ')}.`
+        : 'Log in first, e.g. authctl pryv request --help.',
+    );
+  }
+
+  /**
+   * Resolve an optional profile argument (cli.md "Profiles"): the argument, else AUTHCTL_PROFILE,
+   * else the only profile; otherwise exit 2 listing the profiles.
+   */
+  resolveName(arg: string | undefined, env: NodeJS.ProcessEnv, snap: StoreSnapshot = this.read()): string {
+    if (arg) return arg;
+    if (env.AUTHCTL_PROFILE) return env.AUTHCTL_PROFILE;
+    const names = [...snap.profiles.keys(), ...snap.broken.map((b) => b.name)];
+    if (names.length === 1) return names[0]!;
+    if (names.length === 0) {
+      throw new NoTokenError('no profiles saved yet', 'Log in first, e.g. authctl pryv request --help.');
+    }
+    throw new UsageError(
+      `several profiles exist (${names.join(', ')}); name one`,
+      'Pass the profile name, or set AUTHCTL_PROFILE.',
+    );
+  }
+
+  /**
+   * Change the store under the store lock: the file is re-read inside the lock, `mutate` edits the
+   * raw profiles object (damaged entries are kept as they are), and the result is written atomically.
+   */
+  async update<T>(
+    mutate: (profiles: Record<string, unknown>) => T | Promise<T>,
+    signal?: AbortSignal,
+  ): Promise<T> {
+    this.ensureDir();
+    return withLock(
+      `${this.file}.lock`,
+      async () => {
+        let text = '';
+        try {
+          text = fs.readFileSync(this.file, 'utf8');
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code !== 'ENOENT') {
+            throw new StoreError(`cannot read the token store ${this.file}: ${(e as Error).message}`);
+          }
+        }
+        const { profiles } = this.parseRaw(text);
+        const result = await mutate(profiles);
+        // Last chance to honour Ctrl-C: after this point the write is atomic and quick.
+        if (signal?.aborted) throw asInterrupted(signal);
+        await this.write({ version: SCHEMA_VERSION, profiles });
+        return result;
+      },
+      { signal, what: 'the token store lock', staleMs: 10_000 },
+    );
+  }
+
+  /** Save (create or replace) one profile. */
+  async save(name: string, profile: Profile, signal?: AbortSignal): Promise<void> {
+    await this.update((profiles) => {
+      profiles[name] = profile;
+    }, signal);
+  }
+
+  /** Delete one profile; returns whether it existed. */
+  async delete(name: string, signal?: AbortSignal): Promise<boolean> {
+    return this.update((profiles) => {
+      const had = Object.hasOwn(profiles, name);
+      delete profiles[name];
+      return had;
+    }, signal);
+  }
+
+  /** Run `fn` holding the per-profile lock (renewal: read → check → fetch → write). */
+  withProfileLock<T>(name: string, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    this.ensureDir();
+    const safe = Buffer.from(name).toString('hex');
+    return withLock(path.join(this.dir, `.profile-${safe}.lock`), fn, {
+      signal,
+      waitMs: 180_000,
+      staleMs: 10_000,
+      what: `the lock of profile '${name}'`,
+    });
+  }
+
+  private async write(data: { version: number; profiles: Record<string, unknown> }): Promise<void> {
+    const { default: Conf } = await import('conf');
+    const conf = new Conf<Record<string, unknown>>({
+      cwd: this.dir,
+      configName: STORE_BASENAME.replace(/\.json$/, ''),
+      projectSuffix: '',
+      configFileMode: 0o600,
+      accessPropertiesByDotNotation: false,
+      clearInvalidConfig: false,
+      watch: false,
+    });
+    conf.store = data;
+    fs.chmodSync(this.file, 0o600);
+  }
+
+  private ensureDir(): void {
+    try {
+      fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+      if (process.platform === 'win32') return;
+      const st = fs.statSync(this.dir);
+      // Never tighten a shared sticky directory (AUTHCTL_CONFIG_DIR=/tmp would be a mistake, not a request).
+      if ((st.mode & 0o1777) !== 0o700 && (st.mode & 0o1000) === 0) fs.chmodSync(this.dir, 0o700);
+    } catch (e) {
+      throw new StoreError(`cannot create the config directory ${this.dir}: ${(e as Error).message}`);
+    }
+  }
+
+  /** Tighten a store or directory readable by group/others back to 0600/0700, with a warning. */
+  private tightenModes(): void {
+    if (process.platform === 'win32' || this.warnedModes) return;
+    this.warnedModes = true;
+    for (const [p, mode] of [
+      [this.dir, 0o700],
+      [this.file, 0o600],
+    ] as const) {
+      try {
+        const st = fs.statSync(p);
+        if ((st.mode & 0o077) !== 0) {
+          fs.chmodSync(p, mode);
+          this.warn(`${p} was accessible by other users; its mode is now ${mode.toString(8)}.`);
+        }
+      } catch {
+        /* not there or not ours: nothing to tighten */
+      }
+    }
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * Opening the consent URL (cli.md "Opening a browser"): BROWSER run directly (no shell, not
+ * awaited), else the `open` package. The caller prints the URL to stderr first.
+ */
+import fs from 'node:fs';
+
+/** Opens URLs; resolves to false when no browser could be started (so callers can fall back). */
+export interface Browser {
+  open(url: string): Promise<boolean>;
+}
+
+/** Split a BROWSER value into a command and its arguments: a path that exists is taken whole. */
+export function browserCommand(value: string): [string, string[]] {
+  const v = value.trim();
+  if (fs.existsSync(v)) return [v, []];
+  const parts = v.split(/\s+/).filter(Boolean);
+  return [parts[0] ?? v, parts.slice(1)];
+}
+
+/** True when no graphical browser can be expected (Linux without a display, e.g. over SSH). */
+export function headless(env: NodeJS.ProcessEnv): boolean {
+  if (process.platform !== 'linux') return false;
+  if (env.DISPLAY || env.WAYLAND_DISPLAY || env.MIR_SOCKET) return false;
+  // WSL opens the Windows browser without a Linux display.
+  return !(env.WSL_DISTRO_NAME || env.WSL_INTEROP);
+}
+
+/** The real browser launcher. */
+export function createBrowser(env: NodeJS.ProcessEnv, debug: (s: string) => void): Browser {
+  return {
+    async open(url) {
+      const configured = env.BROWSER?.trim();
+      if (configured) {
+        const [cmd, args] = browserCommand(configured);
+        return new Promise<boolean>((resolve) => {
+          try {
+            const { spawn } = process.getBuiltinModule('node:child_process');
+            const child = spawn(cmd, [...args, url], { stdio: 'ignore', detached: true, shell: false });
+            child.once('error', (e) => {
+              debug(`BROWSER command failed to start: ${e.message}`);
+              resolve(false);
+            });
+            child.once('spawn', () => {
+              child.unref();
+              resolve(true);
+            });
+          } catch (e) {
+            debug(`BROWSER command failed to start: ${(e as Error).message}`);
+            resolve(false);
+          }
+        });
+      }
+      if (headless(env)) return false;
+      try {
+        const { default: open } = await import('open');
+        const child = await open(url, { wait: false });
+        child.once('error', () => {});
+        child.unref();
+        return true;
+      } catch (e) {
+        debug(`could not open a browser: ${(e as Error).message}`);
+        return false;
+      }
+    },
+  };
+}

@@ -1,0 +1,95 @@
+/** Terminal I/O: the only place that decides what is interactive and whether colour is on. */
+import { writeSync } from 'node:fs';
+
+/** What commands may write and ask; stdout is data only, stderr is for humans. */
+export interface IO {
+  /** Write data (token, header, export lines, JSON) to stdout. */
+  out(text: string): void;
+  /** Write a human message to stderr. */
+  err(text: string): void;
+  /** True when prompts and spinners are allowed: stdin and stderr are TTYs and CI is unset. */
+  readonly interactive: boolean;
+  /** True when stderr may carry ANSI colour. */
+  readonly color: boolean;
+  /** True when `--verbose` was given. */
+  readonly verbose: boolean;
+  /** Log one verbose line to stderr (never pass secrets). */
+  debug(text: string): void;
+  /** Read all of stdin as text (for `--client-secret-stdin`). */
+  readStdin(): Promise<string>;
+}
+
+/** Options that shape the process IO. */
+export interface IOOptions {
+  verbose?: boolean;
+  noColor?: boolean;
+}
+
+/** Whether colour is wanted on a stream, following NO_COLOR / FORCE_COLOR and TTY-ness. */
+export function colorWanted(env: NodeJS.ProcessEnv, isTTY: boolean, noColorFlag = false): boolean {
+  if (noColorFlag) return false;
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  if (env.FORCE_COLOR !== undefined) return env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false';
+  return isTTY && env.TERM !== 'dumb';
+}
+
+/**
+ * Write to stdout with a plain synchronous write: no stream objects (and no net/tty modules) are
+ * loaded on the hot path. Falls back to the stream when the descriptor is non-blocking and full.
+ */
+let stdoutStreamUsed = false;
+
+/** Exit once anything queued on the stdout stream (the rare non-blocking fallback) is flushed. */
+export function exitAfterFlush(code: number): void {
+  if (stdoutStreamUsed && process.stdout.writableLength > 0)
+    process.stdout.once('drain', () => process.exit(code));
+  else process.exit(code);
+}
+
+function writeStdout(text: string): void {
+  const buf = Buffer.from(text, 'utf8');
+  let off = 0;
+  try {
+    while (off < buf.length) off += writeSync(1, buf, off);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+    stdoutStreamUsed = true;
+    process.stdout.write(buf.subarray(off));
+  }
+}
+
+/** Build the real IO on process streams. TTY checks run on first use (they load tty/net). */
+export function processIO(opts: IOOptions = {}): IO {
+  const env = process.env;
+  const verbose = Boolean(opts.verbose);
+  let tty: { stdin: boolean; stderr: boolean } | undefined;
+  const ttys = () => {
+    if (!tty) {
+      const { isatty } = process.getBuiltinModule('node:tty');
+      tty = { stdin: isatty(0), stderr: isatty(2) };
+    }
+    return tty;
+  };
+  const ci = env.CI !== undefined && env.CI !== '' && env.CI !== '0' && env.CI !== 'false';
+  return {
+    out: writeStdout,
+    err: (text) => {
+      process.stderr.write(text);
+    },
+    get interactive() {
+      return ttys().stderr && ttys().stdin && !ci;
+    },
+    get color() {
+      return colorWanted(env, ttys().stderr, opts.noColor);
+    },
+    verbose,
+    debug: (text) => {
+      if (verbose) process.stderr.write(`[verbose] ${text}\n`);
+    },
+    readStdin: async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks).toString('utf8');
+    },
+  };
+}

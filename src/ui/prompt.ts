@@ -1,0 +1,39 @@
+/** Prompts (@inquirer/prompts, loaded lazily). Without a TTY they fail at once with exit 2. */
+import { UsageError } from '../errors.js';
+import type { IO } from './io.js';
+
+/** What commands use to ask the user. */
+export interface Prompter {
+  /** Hidden input, e.g. a client secret. `supplyHint` names the flag/env var that supplies it non-interactively. */
+  password(message: string, supplyHint: string): Promise<string>;
+  /** Visible input. */
+  input(message: string, supplyHint: string): Promise<string>;
+  /** Yes/no; `supplyHint` names the flag that answers it (e.g. --yes). */
+  confirm(message: string, supplyHint: string): Promise<boolean>;
+}
+
+function noTTY(what: string, supplyHint: string): never {
+  throw new UsageError(`${what}: no terminal to ask on`, `Supply it with ${supplyHint}.`);
+}
+
+/** The real prompter: inquirer on stderr when interactive. */
+export function createPrompter(io: IO, signal?: AbortSignal): Prompter {
+  const ctxOpts = () => ({ output: process.stderr, signal });
+  return {
+    async password(message, supplyHint) {
+      if (!io.interactive) noTTY(message, supplyHint);
+      const { password } = await import('@inquirer/prompts');
+      return password({ message, mask: true }, ctxOpts());
+    },
+    async input(message, supplyHint) {
+      if (!io.interactive) noTTY(message, supplyHint);
+      const { input } = await import('@inquirer/prompts');
+      return input({ message }, ctxOpts());
+    },
+    async confirm(message, supplyHint) {
+      if (!io.interactive) noTTY(message, supplyHint);
+      const { confirm } = await import('@inquirer/prompts');
+      return confirm({ message, default: false }, ctxOpts());
+    },
+  };
+}

@@ -1,0 +1,43 @@
+/** Spinner on stderr (ora, loaded lazily) — only when interactive; otherwise plain status lines. */
+import type { IO } from './io.js';
+
+/** What flows use to show progress. */
+export interface Spinner {
+  start(text: string): void;
+  update(text: string): void;
+  succeed(text: string): void;
+  fail(text: string): void;
+  stop(): void;
+}
+
+/** A spinner for this IO: ora on an interactive stderr, one plain line per state otherwise. */
+export async function createSpinner(io: IO): Promise<Spinner> {
+  if (!io.interactive) {
+    return {
+      start: (t) => io.err(`${t}\n`),
+      update: () => {},
+      succeed: (t) => io.err(`${t}\n`),
+      fail: (t) => io.err(`${t}\n`),
+      stop: () => {},
+    };
+  }
+  const { default: ora } = await import('ora');
+  const s = ora({ stream: process.stderr, color: io.color ? 'cyan' : false, isEnabled: true });
+  return {
+    start: (t) => {
+      s.start(t);
+    },
+    update: (t) => {
+      s.text = t;
+    },
+    succeed: (t) => {
+      s.succeed(t);
+    },
+    fail: (t) => {
+      s.fail(t);
+    },
+    stop: () => {
+      s.stop();
+    },
+  };
+}

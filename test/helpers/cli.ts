@@ -1,0 +1,104 @@
+/** Helpers to run the built CLI (bin/authctl.js) as users do, with an isolated store. */
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
+export const binPath = path.join(repoRoot, 'bin', 'authctl.js');
+
+/** A fresh config directory for one test; removed by the returned cleanup. */
+export function tempConfigDir(): { dir: string; cleanup: () => void } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'authctl-test-'));
+  return { dir, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Result of one CLI run. */
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Options for runCli. */
+export interface CliOptions {
+  /** Config dir (AUTHCTL_CONFIG_DIR). */
+  configDir: string;
+  env?: Record<string, string | undefined>;
+  input?: string;
+  timeoutMs?: number;
+  /** Called once the process is spawned (e.g. to send signals). */
+  onSpawn?: (child: ChildProcess) => void;
+}
+
+/** Environment for a test run: no TTY, CI set, no colour, no browser, no proxy, isolated store. */
+export function cliEnv(configDir: string, extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const k of Object.keys(env)) {
+    if (/^(AUTHCTL_|HTTPS?_PROXY|https?_proxy|NO_PROXY|no_proxy|BROWSER|FORCE_COLOR|NO_COLOR)/.test(k))
+      delete env[k];
+  }
+  Object.assign(env, { AUTHCTL_CONFIG_DIR: configDir, CI: 'true', BROWSER: 'true' }, extra);
+  for (const [k, v] of Object.entries(extra)) if (v === undefined) delete env[k];
+  return env;
+}
+
+/** Run `authctl args…` and collect its output. */
+export function runCli(args: string[], opts: CliOptions): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [binPath, ...args], {
+      env: cliEnv(opts.configDir, opts.env),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 30_000);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+    if (opts.input !== undefined) child.stdin.end(opts.input);
+    else child.stdin.end();
+    opts.onSpawn?.(child);
+  });
+}
+
+/** Write a store file directly (for tests of the read path). */
+export function writeStore(configDir: string, data: unknown): string {
+  const file = path.join(configDir, 'config.json');
+  fs.mkdirSync(configDir, { recursive: true, mode: 0o700 });
+  fs.writeFileSync(file, typeof data === 'string' ? data : JSON.stringify(data, null, 2), { mode: 0o600 });
+  return file;
+}
+
+/** Read and parse the store file. */
+export function readStore(configDir: string): {
+  version: number;
+  profiles: Record<string, Record<string, unknown>>;
+} {
+  return JSON.parse(fs.readFileSync(path.join(configDir, 'config.json'), 'utf8'));
+}
+
+/** A minimal valid profile record for tests. */
+export function sampleProfile(over: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    provider: 'oauth',
+    flow: 'client_credentials',
+    token: 'tok-abc.def',
+    tokenType: 'Bearer',
+    obtainedAt: '2026-01-01T00:00:00Z',
+    expiresAt: null,
+    subject: 'client-1',
+    scopes: [],
+    params: {},
+    ...over,
+  };
+}
