@@ -5,14 +5,15 @@
  * The heavy, ESM-only dependencies stay external and are loaded with import() only where used.
  * Type checking is `tsc --noEmit` (npm run check); esbuild only strips types.
  */
-import { rmSync } from 'node:fs';
+import { renameSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const external = ['undici', 'conf', 'ora', 'open', '@inquirer/prompts', 'chalk'];
-rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
+const out = new URL('../dist/authctl.cjs', import.meta.url).pathname;
+const tmp = `${out}.${process.pid}.tmp`;
 await build({
   entryPoints: [new URL('../src/main.ts', import.meta.url).pathname],
-  outfile: new URL('../dist/authctl.cjs', import.meta.url).pathname,
+  outfile: tmp,
   bundle: true,
   platform: 'node',
   format: 'cjs',
@@ -24,3 +25,5 @@ await build({
   legalComments: 'none',
   logLevel: 'warning',
 });
+// Replace atomically, so a test running the CLI meanwhile never sees a half-written bundle.
+renameSync(tmp, out);
