@@ -1,0 +1,180 @@
+/**
+ * OAuth 2.0 token-endpoint protocol (RFC 6749 §2.3.1, §5.1, §5.2), pure: build client
+ * authentication, validate token responses field by field, and map error codes to exit codes —
+ * including how real servers deviate (IdentityServer answers `invalid_client` with HTTP 400,
+ * `expires_in` as a string, lower-case `bearer`, HTML or plain-text error pages).
+ */
+import { type AuthctlError, FailureError, NetworkError, ProtocolError, RefusedError } from '../errors.js';
+import { TOKEN_RE } from '../store/profile.js';
+
+/** A validated successful token response. */
+export interface TokenSet {
+  accessToken: string;
+  /** As the server sent it, except that any case of "bearer" becomes "Bearer". */
+  tokenType: string;
+  /** Seconds, when the server said. */
+  expiresIn?: number;
+  refreshToken?: string;
+  idToken?: string;
+  /** Granted scopes when the server listed them (RFC 6749 §5.1: optional if identical to the request). */
+  scope?: string[];
+}
+
+/** The parts of an HTTP response the validators read. */
+export interface RawResponse {
+  status: number;
+  text: string;
+  json: unknown;
+  headers: Record<string, string | undefined>;
+}
+
+/** How the client authenticates at the token endpoint. */
+export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
+
+/** application/x-www-form-urlencoded encoding of one value (RFC 6749 Appendix B). */
+export function formEncode(value: string): string {
+  return new URLSearchParams({ v: value }).toString().slice(2);
+}
+
+/**
+ * Headers and form fields that authenticate the client (RFC 6749 §2.3.1): Basic uses the
+ * form-urlencoded id and secret, as the RFC requires (many libraries forget this).
+ */
+export function clientAuthentication(
+  method: ClientAuthMethod,
+  clientId: string,
+  secret: string | undefined,
+): { headers: Record<string, string>; form: Record<string, string> } {
+  if (method === 'client_secret_basic' && secret !== undefined) {
+    const basic = Buffer.from(`${formEncode(clientId)}:${formEncode(secret)}`, 'utf8').toString('base64');
+    return { headers: { authorization: `Basic ${basic}` }, form: {} };
+  }
+  if (method === 'client_secret_post' && secret !== undefined) {
+    return { headers: {}, form: { client_id: clientId, client_secret: secret } };
+  }
+  return { headers: {}, form: { client_id: clientId } };
+}
+
+const isObj = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Printable, single-line, bounded text from a server (descriptions, error pages). */
+export function serverText(text: string, max = 200): string {
+  const stripped = text
+    .replace(/<(script|style)[^>]*>[\s\S]*?<\/\1>/gi, ' ')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/[\x00-\x1f\x7f]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return stripped.length > max ? `${stripped.slice(0, max)}…` : stripped;
+}
+
+/** Map an OAuth error code (RFC 6749 §5.2, §4.1.2.1) to the error authctl reports. */
+export function oauthError(code: string, description: string | undefined, where: string): AuthctlError {
+  const desc = description ? `: ${serverText(description, 300)}` : '';
+  switch (code) {
+    case 'invalid_client':
+      return new RefusedError(
+        `${where} rejected the client credentials (invalid_client${desc})`,
+        'Check the client id and secret (AUTHCTL_CLIENT_SECRET).',
+      );
+    case 'unauthorized_client':
+      return new RefusedError(
+        `${where}: this client may not use this grant (unauthorized_client${desc})`,
+        'Enable the grant type for the client at the provider.',
+      );
+    case 'invalid_grant':
+      return new RefusedError(`${where} refused the grant (invalid_grant${desc})`, 'Log in again.');
+    case 'access_denied':
+      return new RefusedError(`access was denied (access_denied${desc})`);
+    case 'invalid_scope':
+      return new FailureError(
+        `${where}: scope not enabled for your client (invalid_scope${desc})`,
+        'Request only scopes the client is allowed.',
+      );
+    default:
+      return new FailureError(`${where} answered ${serverText(code, 60)}${desc}`);
+  }
+}
+
+/** Parse `expires_in`: a non-negative number or numeric string (real servers send both). */
+export function parseExpiresIn(v: unknown): number | undefined | 'invalid' {
+  if (v === undefined || v === null) return undefined;
+  const n =
+    typeof v === 'number'
+      ? v
+      : typeof v === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(v)
+        ? Number(v)
+        : Number.NaN;
+  return Number.isFinite(n) && n >= 0 ? Math.floor(n) : 'invalid';
+}
+
+/**
+ * Validate a token-endpoint answer (RFC 6749 §5.1/§5.2). An `error` member is read whatever the
+ * HTTP status; non-JSON bodies are reported readably. `where` names the endpoint (no secrets).
+ */
+export function processTokenResponse(res: RawResponse, where: string): TokenSet {
+  const body = res.json;
+  if (isObj(body) && typeof body.error === 'string' && body.error !== '') {
+    const desc = typeof body.error_description === 'string' ? body.error_description : undefined;
+    throw oauthError(body.error, desc, where);
+  }
+  if (res.status < 200 || res.status >= 300) {
+    const snippet = serverText(res.text);
+    const detail = snippet ? `: ${snippet}` : '';
+    if (res.status === 401 || res.status === 403) {
+      throw new RefusedError(
+        `${where} refused the request (HTTP ${res.status}${detail})`,
+        'Check the client id and secret.',
+      );
+    }
+    if (res.status === 429) {
+      throw new NetworkError(
+        `${where} is rate limiting requests (HTTP 429${detail})`,
+        'Wait a moment and try again.',
+      );
+    }
+    if (res.status >= 500)
+      throw new NetworkError(`${where} failed (HTTP ${res.status}${detail})`, 'Try again later.');
+    throw new ProtocolError(`${where} answered HTTP ${res.status}${detail}`);
+  }
+  if (!isObj(body)) {
+    throw new ProtocolError(
+      `${where} answered something that is not a JSON object${res.text ? `: ${serverText(res.text)}` : ''}`,
+    );
+  }
+  const field = (name: string, why: string) =>
+    new ProtocolError(`${where}: invalid token response: '${name}' ${why}`);
+  if (typeof body.access_token !== 'string' || body.access_token === '')
+    throw field('access_token', 'is missing');
+  if (!TOKEN_RE.test(body.access_token))
+    throw field('access_token', 'contains characters not allowed in a token');
+  if (typeof body.token_type !== 'string' || body.token_type === '') throw field('token_type', 'is missing');
+  const expiresIn = parseExpiresIn(body.expires_in);
+  if (expiresIn === 'invalid') throw field('expires_in', 'is not a number of seconds');
+  const set: TokenSet = {
+    accessToken: body.access_token,
+    tokenType: /^bearer$/i.test(body.token_type) ? 'Bearer' : body.token_type,
+  };
+  if (expiresIn !== undefined) set.expiresIn = expiresIn;
+  for (const [k, prop] of [
+    ['refresh_token', 'refreshToken'],
+    ['id_token', 'idToken'],
+  ] as const) {
+    const v = body[k];
+    if (v === undefined || v === null) continue;
+    if (typeof v !== 'string' || v === '' || !TOKEN_RE.test(v)) throw field(k, 'is not a valid token string');
+    set[prop] = v;
+  }
+  if (body.scope !== undefined && body.scope !== null) {
+    if (typeof body.scope !== 'string') throw field('scope', 'is not a string');
+    set.scope = body.scope.split(' ').filter(Boolean);
+  }
+  return set;
+}
+
+/** Absolute expiry (ISO 8601 UTC) for a token obtained at `nowMs`, or null when unknown. */
+export function expiryIso(expiresIn: number | undefined, nowMs: number): string | null {
+  if (expiresIn === undefined) return null;
+  return new Date(nowMs + expiresIn * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
