@@ -161,6 +161,7 @@ export class TokenStore {
           }
         }
         const { profiles } = this.parseRaw(text);
+        this.removeStaleTempFiles();
         const result = await mutate(profiles);
         // Last chance to honour Ctrl-C: after this point the write is atomic and quick.
         if (signal?.aborted) throw asInterrupted(signal);
@@ -212,6 +213,28 @@ export class TokenStore {
     });
     conf.store = data;
     fs.chmodSync(this.file, 0o600);
+  }
+
+  /**
+   * Every writer holds the store lock, so a temp file (atomic write: temp + rename) present while we
+   * hold it was left by a writer that was killed mid-write: remove it.
+   */
+  private removeStaleTempFiles(): void {
+    let names: string[];
+    try {
+      names = fs.readdirSync(this.dir);
+    } catch {
+      return;
+    }
+    for (const n of names) {
+      if (n.startsWith(`${STORE_BASENAME}.tmp-`)) {
+        try {
+          fs.unlinkSync(path.join(this.dir, n));
+        } catch {
+          /* already gone */
+        }
+      }
+    }
   }
 
   private ensureDir(): void {
