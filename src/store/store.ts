@@ -1,7 +1,7 @@
 /**
  * The token store: one JSON file (conf's format: a plain object) holding a schema version and the
- * profiles. Reads parse the file directly (no conf/ajv on the hot path); writes go through conf's
- * atomic write (temp file + rename) under a cross-process lock, re-reading the file inside the lock.
+ * profiles. Reads parse the file directly (no conf/ajv on the hot path); writes are atomic (temp file +
+ * rename, see write()) under a cross-process lock, re-reading the file inside the lock.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -200,19 +200,35 @@ export class TokenStore {
     });
   }
 
+  /**
+   * Atomic write: a 0600 temp file beside the store (named like the ones removeStaleTempFiles cleans),
+   * flushed to disk, then renamed over the store. Done here rather than through conf: conf's writer
+   * (atomically → when-exit) hooks SIGINT/SIGTERM on import and re-raises them, so one Ctrl-C after a
+   * save reached main.ts twice and was taken for a second, forceful one (exit without a message, an
+   * `exec` child abandoned). The file keeps conf's format (a JSON object, tab-indented).
+   */
   private async write(data: { version: number; profiles: Record<string, unknown> }): Promise<void> {
-    const { default: Conf } = await import('conf');
-    const conf = new Conf<Record<string, unknown>>({
-      cwd: this.dir,
-      configName: STORE_BASENAME.replace(/\.json$/, ''),
-      projectSuffix: '',
-      configFileMode: 0o600,
-      accessPropertiesByDotNotation: false,
-      clearInvalidConfig: false,
-      watch: false,
-    });
-    conf.store = data;
-    fs.chmodSync(this.file, 0o600);
+    const tmp = `${this.file}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
+    try {
+      const fd = fs.openSync(tmp, 'wx', 0o600);
+      try {
+        fs.writeSync(fd, `${JSON.stringify(data, undefined, '\t')}\n`);
+        fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+      fs.renameSync(tmp, this.file);
+      // Re-applied on every write (design.md convention 5): rename keeps the temp file's mode, but the
+      // umask may have narrowed it further, and a store chmodded by hand must come back to 0600.
+      if (process.platform !== 'win32') fs.chmodSync(this.file, 0o600);
+    } catch (e) {
+      try {
+        fs.unlinkSync(tmp);
+      } catch {
+        /* never created, or already renamed */
+      }
+      throw new StoreError(`cannot write the token store ${this.file}: ${(e as Error).message}`);
+    }
   }
 
   /**
@@ -259,6 +275,8 @@ export class TokenStore {
     ] as const) {
       try {
         const st = fs.statSync(p);
+        // A shared sticky directory (AUTHCTL_CONFIG_DIR=/tmp) is never tightened, as in ensureDir().
+        if (st.isDirectory() && (st.mode & 0o1000) !== 0) continue;
         if ((st.mode & 0o077) !== 0) {
           fs.chmodSync(p, mode);
           this.warn(`${p} was accessible by other users; its mode is now ${mode.toString(8)}.`);
