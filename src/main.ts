@@ -39,7 +39,9 @@ export async function main(argv: string[]): Promise<number> {
   process.on('SIGTERM', () => onSignal('SIGTERM'));
 
   try {
-    const hot = parseHot(argv);
+    // AUTHCTL_NO_FAST_PATH=1 sends every command through commander (test/cli/fast-path.test.ts
+    // compares both paths byte for byte).
+    const hot = process.env.AUTHCTL_NO_FAST_PATH === '1' ? null : parseHot(argv);
     if (hot) {
       const [{ createContext }, token] = await Promise.all([
         import('./context.js'),
@@ -69,6 +71,16 @@ export async function main(argv: string[]): Promise<number> {
       // Commander already printed its message (help, version, or a usage error).
       if (ce.code === 'commander.helpDisplayed' || ce.code === 'commander.version') {
         return ExitCode.ok;
+      }
+      // `authctl help [cmd]` asked for help (exit code 0); a group without its subcommand
+      // (`authctl token`) got the help as an error, which still needs its one `error:` line.
+      if (ce.code === 'commander.help') {
+        if (ce.exitCode === 0) return ExitCode.ok;
+        const words = argv.filter((a) => !a.startsWith('-'));
+        const cmd = ['authctl', ...words].join(' ');
+        process.stderr.write(
+          `error: '${cmd}' needs a command. Pick one of those listed above (${cmd} --help).\n`,
+        );
       }
       return ExitCode.usage;
     }
