@@ -32,8 +32,12 @@ export function parseHot(argv: readonly string[]): HotCommand | null {
         verbose: { type: 'boolean' },
         insecure: { type: 'boolean' },
         'no-color': { type: 'boolean' },
-        'min-ttl': { type: 'string' },
-        ...(name === 'export' ? { shell: { type: 'string' }, prefix: { type: 'string' } } : {}),
+        // `multiple` so a repeated flag is seen whole: commander validates every occurrence (a bad
+        // first --min-ttl fails there even when a later one is good) and keeps the last one.
+        'min-ttl': { type: 'string', multiple: true },
+        ...(name === 'export'
+          ? { shell: { type: 'string', multiple: true }, prefix: { type: 'string', multiple: true } }
+          : {}),
       },
     });
   try {
@@ -41,26 +45,26 @@ export function parseHot(argv: readonly string[]): HotCommand | null {
   } catch {
     return null;
   }
-  const v = parsed.values as Record<string, string | boolean | undefined>;
+  const v = parsed.values as Record<string, string[] | boolean | undefined>;
   if (parsed.positionals.length > 1) return null;
+  const all = (k: string): string[] => (Array.isArray(v[k]) ? v[k] : []);
   let minTtl = 30_000;
-  if (typeof v['min-ttl'] === 'string') {
-    try {
-      minTtl = parseDuration(v['min-ttl'], '--min-ttl');
-    } catch {
-      return null;
-    }
+  try {
+    for (const t of all('min-ttl')) minTtl = parseDuration(t, '--min-ttl');
+  } catch {
+    return null;
   }
-  const shell = v.shell as string | undefined;
-  if (shell !== undefined && !SHELLS.includes(shell as ShellKind)) return null;
+  if (!all('shell').every((s) => SHELLS.includes(s as ShellKind))) return null;
+  const shell = all('shell').at(-1) as ShellKind | undefined;
+  const prefix = all('prefix').at(-1);
   return {
     name,
     profile: parsed.positionals[0],
     global: { verbose: v.verbose === true, insecure: v.insecure === true, color: v['no-color'] !== true },
     opts: {
       minTtl,
-      ...(shell ? { shell: shell as ShellKind } : {}),
-      ...(typeof v.prefix === 'string' ? { prefix: v.prefix } : {}),
+      ...(shell ? { shell } : {}),
+      ...(prefix !== undefined ? { prefix } : {}),
     },
   };
 }
