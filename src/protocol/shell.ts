@@ -32,10 +32,20 @@ export function quotePowerShell(v: string): string {
   return `'${v.replace(/['\u2018\u2019\u201a\u201b]/g, (c) => c + c)}'`;
 }
 
-/** dotenv: single quotes (literal in dotenv, python-dotenv, compose) when possible, else escaped double quotes. */
-export function quoteDotenv(v: string): string {
-  if (!/['\n\r]/.test(v)) return `'${v}'`;
-  return `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n').replace(/\r/g, '\\r')}"`;
+/**
+ * dotenv has no single standard: node `dotenv` and compose read single quotes literally, python-dotenv
+ * still decodes \\ and \' inside them, and a .env file is often sourced by a shell (`set -a; . ./.env`),
+ * where double quotes expand $ and `. So: single quotes when the value holds no ', \ or line break;
+ * double quotes when it holds none of " \ $ ` or a line break (it may hold '); otherwise refuse
+ * (exit 2) rather than write a line some reader would take differently or execute.
+ */
+export function quoteDotenv(v: string, name = 'this variable'): string {
+  if (!/['\\\n\r]/.test(v)) return `'${v}'`;
+  if (!/["\\$`\n\r]/.test(v)) return `"${v}"`;
+  throw new UsageError(
+    `the value of ${name} mixes quotes or backslashes in a way no .env dialect reads the same`,
+    'Use --shell bash (or fish, powershell) instead.',
+  );
 }
 
 /** cmd.exe cannot quote %, !, ", ^ or line breaks reliably inside `set "N=V"`: refuse them rather than emit something unsafe. */
@@ -79,7 +89,7 @@ export function renderExports(vars: ReadonlyArray<readonly [string, string]>, sh
         out += `set "${name}=${value}"\n`;
         break;
       case 'dotenv':
-        out += `${name}=${quoteDotenv(value)}\n`;
+        out += `${name}=${quoteDotenv(value, name)}\n`;
         break;
     }
   }
