@@ -2,6 +2,7 @@
  * Command declarations (commander): flags → options → lazy import of the command's run function,
  * so start-up pays only for the command that runs. The contract is ../shared/docs/cli.md.
  */
+import type { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
 import { Command, Option } from 'commander';
 import type { Context, GlobalOptions } from '../context.js';
@@ -441,6 +442,22 @@ export function buildProgram(makeContext: ContextFactory): Command {
     .action(
       act('exec', async (ctx, a, o) => (await import('../commands/exec.js')).exec(ctx, a[0] as string[], o)),
     );
+
+  // Groups (`authctl token --help`, `authctl pryv --help`) show examples too (cli.md: every --help
+  // shows examples): the first example of each subcommand, taken from its own help text.
+  for (const group of program.commands) {
+    // Command is an EventEmitter at runtime; addHelpText('after') registers 'afterHelp' listeners.
+    const events = (c: Command) => c as unknown as EventEmitter;
+    if (group.commands.length === 0 || events(group).listenerCount('afterHelp') > 0) continue;
+    const lines: string[] = [];
+    for (const sub of group.commands) {
+      let text = '';
+      events(sub).emit('afterHelp', { error: false, command: sub, write: (s: string) => (text += s) });
+      const first = /^ {2}\$ (.+)$/m.exec(text)?.[1];
+      if (first) lines.push(first);
+    }
+    if (lines.length) group.addHelpText('after', examples(lines));
+  }
 
   return program;
 }
