@@ -6,8 +6,8 @@ import type { IO } from './io.js';
 export interface Prompter {
   /** Hidden input, e.g. a client secret. `supplyHint` names the flag/env var that supplies it non-interactively. */
   password(message: string, supplyHint: string): Promise<string>;
-  /** Visible input. */
-  input(message: string, supplyHint: string): Promise<string>;
+  /** Visible input; `cancel` aborts the prompt (e.g. when the answer arrived another way). */
+  input(message: string, supplyHint: string, cancel?: AbortSignal): Promise<string>;
   /** Yes/no; `supplyHint` names the flag that answers it (e.g. --yes). */
   confirm(message: string, supplyHint: string): Promise<boolean>;
 }
@@ -18,17 +18,20 @@ function noTTY(what: string, supplyHint: string): never {
 
 /** The real prompter: inquirer on stderr when interactive. */
 export function createPrompter(io: IO, signal?: AbortSignal): Prompter {
-  const ctxOpts = () => ({ output: process.stderr, signal });
+  const ctxOpts = (cancel?: AbortSignal) => ({
+    output: process.stderr,
+    signal: cancel && signal ? AbortSignal.any([signal, cancel]) : (cancel ?? signal),
+  });
   return {
     async password(message, supplyHint) {
       if (!io.interactive) noTTY(message, supplyHint);
       const { password } = await import('@inquirer/prompts');
       return password({ message, mask: true }, ctxOpts());
     },
-    async input(message, supplyHint) {
+    async input(message, supplyHint, cancel) {
       if (!io.interactive) noTTY(message, supplyHint);
       const { input } = await import('@inquirer/prompts');
-      return input({ message }, ctxOpts());
+      return input({ message }, ctxOpts(cancel));
     },
     async confirm(message, supplyHint) {
       if (!io.interactive) noTTY(message, supplyHint);
