@@ -191,8 +191,9 @@ export function classifyAnswer(a: SafeHttpAnswer): SafeAnswer {
   let errorCode: number | null = null;
   const isJsonError = isRecord(a.json) && typeof a.json.description === 'string';
   if (isRecord(a.json)) {
+    // Only the documented field: a JSON body is never echoed whole (it could carry a token).
     const d = a.json.description;
-    description = clean(typeof d === 'string' ? d : a.text) || null;
+    description = typeof d === 'string' ? clean(d) || null : null;
     if (typeof a.json.errorCode === 'number' && Number.isFinite(a.json.errorCode))
       errorCode = a.json.errorCode;
   } else {
