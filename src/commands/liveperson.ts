@@ -1,11 +1,151 @@
-/** Placeholder until the liveperson flow lands. */
+/** `authctl liveperson login | logout` (cli.md "LivePerson"; protocols.md §3). */
 import type { Context } from '../context.js';
-import { FailureError } from '../errors.js';
-/** Not implemented yet. */
-export async function login(_ctx: Context, ..._args: unknown[]): Promise<void> {
-  throw new FailureError('not implemented yet');
+import { RefusedError, UsageError } from '../errors.js';
+import {
+  profileClientId,
+  reportRevoke,
+  resolveSentinel,
+  revokeAndDelete,
+  SSO_WARNING,
+  sentinelBaseFromFlag,
+} from '../flows/liveperson.js';
+import { checkUrl } from '../http/url.js';
+import {
+  DEFAULT_DOMAIN_API,
+  DEFAULT_REDIRECT_URI,
+  livePersonProfile,
+  validateAccount,
+} from '../providers/liveperson.js';
+import type { Profile } from '../store/profile.js';
+import { resolveClientSecret } from '../ui/secret.js';
+import { finishLogin } from './output.js';
+
+type Opts = Record<string, unknown>;
+
+/** Default for --timeout when called without commander (cli.md: 5m). */
+const DEFAULT_TIMEOUT_MS = 5 * 60_000;
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+/**
+ * `liveperson login`: check every flag before any request (exit 2), resolve the client secret
+ * (required: Sentinel clients are confidential, §3.3), find the Sentinel, run the authorization
+ * code flow with the preset's quirks, and save the profile.
+ */
+export async function login(ctx: Context, opts: Opts): Promise<void> {
+  const account = validateAccount(opts.account);
+  const clientId = str(opts.clientId)?.trim();
+  if (!clientId) throw new UsageError('--client-id is empty', 'Pass the app installation id.');
+  const domainFlag = str(opts.domain);
+  const domainApi = str(opts.domainApi) ?? DEFAULT_DOMAIN_API;
+  // Fail on bad URLs before asking for a secret or touching the network.
+  if (domainFlag !== undefined) sentinelBaseFromFlag(ctx, domainFlag);
+  else checkUrl(domainApi, { insecure: ctx.insecure, source: 'flag', label: '--domain-api' });
+  const redirectUri = str(opts.redirectUri) ?? DEFAULT_REDIRECT_URI;
+  const timeoutMs = typeof opts.timeout === 'number' ? opts.timeout : DEFAULT_TIMEOUT_MS;
+  const name = str(opts.profile) ?? 'liveperson';
+  const manual = Boolean(opts.manual);
+  const { parseRedirectUri } = await import('../protocol/authorize.js');
+  parseRedirectUri(redirectUri, { manual, flag: '--redirect-uri' });
+
+  const secret = await resolveClientSecret(ctx, opts, clientId);
+  const target = await resolveSentinel(ctx, { account, domain: domainFlag, domainApi });
+
+  const { authorizationCodeLogin } = await import('../flows/oauth-authorization-code.js');
+  const result = await authorizationCodeLogin(ctx, {
+    authorizeUrl: target.endpoints.authorizeUrl,
+    tokenUrl: target.endpoints.tokenUrl,
+    // §3.5: the credentials go in the form body, not Basic auth.
+    client: { clientId, secret, authMethod: 'client_secret_post' },
+    // §3.4: the Sentinel docs mention neither scope nor PKCE.
+    scopes: [],
+    redirectUri,
+    pkce: false,
+    open: opts.open !== false,
+    manual,
+    timeoutMs,
+    providerLabel: 'LivePerson',
+  });
+  const where = `the Sentinel token endpoint ${new URL(target.endpoints.tokenUrl).host}`;
+  const profile: Profile = livePersonProfile(
+    result.tokens,
+    {
+      account,
+      domain: target.base,
+      endpoints: target.endpoints,
+      clientId,
+      redirectUri: result.redirectUri,
+      clientSecret: opts.saveSecret ? secret : undefined,
+    },
+    ctx.now(),
+    where,
+  );
+  if (result.tokens.expiresIn === undefined) {
+    ctx.io.debug(
+      'the token response has no expires_in; assuming the 30 minutes LivePerson recommends between refreshes',
+    );
+  }
+  if (!profile.refreshToken) {
+    ctx.io.err(
+      'warning: LivePerson returned no refresh token; this login cannot be renewed and you will have to log in again when it expires.\n',
+    );
+  }
+  await finishLogin(
+    ctx,
+    name,
+    profile,
+    { json: Boolean(opts.json), print: Boolean(opts.print) },
+    `Logged in to LivePerson account ${account}${profile.subject ? ` as ${profile.subject}` : ''}; saved as profile '${name}'`,
+  );
 }
-/** Not implemented yet. */
-export async function logout(_ctx: Context, ..._args: unknown[]): Promise<void> {
-  throw new FailureError('not implemented yet');
+
+/**
+ * The client secret for logout: an explicit flag, else the saved one, else AUTHCTL_CLIENT_SECRET,
+ * else a prompt (exit 2 without a TTY).
+ */
+async function logoutSecret(ctx: Context, opts: Opts, p: Profile, clientId: string): Promise<string> {
+  if (typeof opts.clientSecret === 'string' || opts.clientSecretStdin) {
+    return resolveClientSecret(ctx, opts, clientId);
+  }
+  if (p.clientSecret) return p.clientSecret;
+  return resolveClientSecret(ctx, opts, clientId);
+}
+
+/**
+ * `liveperson logout [profile]`: warn that this ends the user's session in every LivePerson app,
+ * confirm (--yes skips; required without a TTY), revoke the refresh token (§3.7), delete the profile.
+ */
+export async function logout(ctx: Context, profileArg: string | undefined, opts: Opts): Promise<void> {
+  const name = ctx.store.resolveName(profileArg, ctx.env);
+  const p = ctx.store.get(name);
+  if (p.provider !== 'liveperson') {
+    throw new UsageError(
+      `profile '${name}' is a ${p.provider} profile, not a LivePerson one`,
+      `Use 'authctl token delete ${name}' to remove it.`,
+    );
+  }
+  const clientId = profileClientId(p);
+  const account = typeof p.params.account === 'string' ? p.params.account : '?';
+  ctx.io.err(`warning: ${SSO_WARNING}.\n`);
+  if (!opts.yes) {
+    if (!ctx.io.interactive) {
+      throw new UsageError(
+        'liveperson logout needs confirmation and there is no terminal to ask on',
+        "Pass --yes to confirm ending the user's LivePerson session everywhere.",
+      );
+    }
+    const who = p.subject ? `user ${p.subject}` : 'this user';
+    const ok = await ctx.prompter.confirm(
+      `Log ${who} out of LivePerson account ${account} in all applications and delete profile '${name}'?`,
+      '--yes',
+    );
+    if (!ok) throw new RefusedError('logout cancelled; nothing was revoked or deleted');
+  }
+  const secret = await logoutSecret(ctx, opts, p, clientId);
+  const outcome = await revokeAndDelete(ctx, name, secret);
+  reportRevoke(ctx, name, outcome);
+  const style = await ctx.style();
+  ctx.io.err(
+    `${style.green('✓')} ${outcome === 'revoked' ? 'Revoked the LivePerson session and deleted' : 'Deleted'} profile '${name}'.\n`,
+  );
 }

@@ -7,6 +7,8 @@ export async function revokeProfile(ctx: Context, name: string, p: Profile): Pro
   switch (p.provider) {
     case 'safe':
       return (await import('../flows/safe-launcher.js')).revokeForDelete(ctx, name, p);
+    case 'liveperson':
+      return (await import('../flows/liveperson.js')).revokeForDelete(ctx, name, p);
     default:
       ctx.io.err(
         `note: ${p.provider} has no token revocation that authctl can call; deleting '${name}' locally only.\n`,

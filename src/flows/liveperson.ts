@@ -13,6 +13,8 @@ import {
   type SentinelEndpoints,
   sentinelEndpoints,
 } from '../providers/liveperson.js';
+import type { Profile } from '../store/profile.js';
+import { resolveClientSecret } from '../ui/secret.js';
 
 /** The Sentinel base URL from --domain: a host means https (loopback: http), or a full base URL. */
 export function sentinelBaseFromFlag(ctx: Context, domain: string): string {
@@ -154,4 +156,93 @@ export async function revokeRefreshToken(
     `${where} refused the revocation (HTTP ${res.status}${detail}); the session may still be active`,
     'Check the account and client id; the profile was kept.',
   );
+}
+
+/** The warning cli.md requires before a LivePerson revocation (§3.7: a full SSO logout). */
+export const SSO_WARNING =
+  "this revokes the refresh token and ends the user's session in ALL LivePerson applications (the agent workspace and every other app signed in through LivePerson), not only authctl's";
+
+/** The saved revocation endpoint of a LivePerson profile (or rebuilt from its domain and account). */
+export function profileRevokeUrl(p: Profile): string {
+  if (typeof p.params.revokeUrl === 'string') return p.params.revokeUrl;
+  if (typeof p.params.domain === 'string' && typeof p.params.account === 'string') {
+    return sentinelEndpoints(p.params.domain, p.params.account).revokeUrl;
+  }
+  throw new FailureError(
+    "the profile records neither 'revokeUrl' nor 'domain' and 'account'; cannot revoke",
+    'Delete it with authctl token delete, and log in again.',
+  );
+}
+
+/** The client id a LivePerson profile was saved with. */
+export function profileClientId(p: Profile): string {
+  if (typeof p.params.clientId === 'string' && p.params.clientId !== '') return p.params.clientId;
+  throw new FailureError(
+    "the profile records no 'clientId'; cannot revoke",
+    'Delete it with authctl token delete.',
+  );
+}
+
+/**
+ * Revoke the profile's refresh token under its lock (re-reading it: another process may have
+ * rotated it) and delete the profile, unless revocation failed. `secret` is already resolved.
+ */
+export async function revokeAndDelete(
+  ctx: Context,
+  name: string,
+  secret: string,
+): Promise<RevokeOutcome | 'no-refresh-token'> {
+  return ctx.store.withProfileLock(
+    name,
+    async () => {
+      const p = ctx.store.get(name);
+      let outcome: RevokeOutcome | 'no-refresh-token' = 'no-refresh-token';
+      if (p.refreshToken) {
+        outcome = await revokeRefreshToken(ctx, {
+          revokeUrl: profileRevokeUrl(p),
+          clientId: profileClientId(p),
+          secret,
+          refreshToken: p.refreshToken,
+        });
+      }
+      await ctx.store.delete(name, ctx.signal);
+      return outcome;
+    },
+    ctx.signal,
+  );
+}
+
+/** Tell the user how a revocation ended (stderr). */
+export function reportRevoke(ctx: Context, name: string, outcome: RevokeOutcome | 'no-refresh-token'): void {
+  if (outcome === 'already-invalid') {
+    ctx.io.err(
+      `note: LivePerson says the refresh token of '${name}' was already invalid (expired or revoked).\n`,
+    );
+  } else if (outcome === 'no-refresh-token') {
+    ctx.io.err(
+      `note: profile '${name}' has no refresh token, so there was nothing to revoke at LivePerson.\n`,
+    );
+  }
+}
+
+/**
+ * `token delete --revoke` for a LivePerson profile: warn (the user asked for the revocation, so no
+ * prompt), take the secret from the saved one, AUTHCTL_CLIENT_SECRET or a prompt, then revoke.
+ * The caller deletes the profile afterwards; a failed revocation throws and keeps it.
+ */
+export async function revokeForDelete(ctx: Context, name: string, p: Profile): Promise<void> {
+  ctx.io.err(`warning: ${SSO_WARNING}.\n`);
+  if (!p.refreshToken) {
+    reportRevoke(ctx, name, 'no-refresh-token');
+    return;
+  }
+  const clientId = profileClientId(p);
+  const secret = p.clientSecret ?? (await resolveClientSecret(ctx, {}, clientId));
+  const outcome = await revokeRefreshToken(ctx, {
+    revokeUrl: profileRevokeUrl(p),
+    clientId,
+    secret,
+    refreshToken: p.refreshToken,
+  });
+  reportRevoke(ctx, name, outcome);
 }

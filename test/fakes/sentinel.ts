@@ -145,7 +145,7 @@ export async function startSentinel(opts: SentinelOptions = {}): Promise<FakeSen
       const now = Math.floor(Date.now() / 1000);
       const id = sentinelIdToken({
         sub: fake.userId,
-        aud: 'app-of-' + fake.clientId,
+        aud: fake.clientId,
         iss: 'Sentinel',
         iat: now,
         exp: now + 3600,
