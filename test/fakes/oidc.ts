@@ -46,6 +46,8 @@ export interface OidcServer {
   provider: Provider;
   /** Errors the provider reported while handling requests (server_error events). */
   serverErrors: unknown[];
+  /** Every request received, in order: method and path (no query). */
+  requests: Array<{ method: string; path: string }>;
   close(): Promise<void>;
 }
 
@@ -110,7 +112,11 @@ export async function startOidc(opts: OidcOptions = {}): Promise<OidcServer> {
   let handler: http.RequestListener = (_req, res) => {
     res.writeHead(503).end();
   };
-  const server = http.createServer((req, res) => handler(req, res));
+  const requests: Array<{ method: string; path: string }> = [];
+  const server = http.createServer((req, res) => {
+    requests.push({ method: req.method ?? '', path: new URL(req.url ?? '/', 'http://x').pathname });
+    handler(req, res);
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   const issuer = `http://127.0.0.1:${port}`;
@@ -188,6 +194,7 @@ export async function startOidc(opts: OidcOptions = {}): Promise<OidcServer> {
     port,
     provider,
     serverErrors,
+    requests,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
