@@ -260,3 +260,11 @@ test('routes under /0.6 work; re-authorizing the same app reuses the Launcher se
   const params = (profiles(ctx).safe as { params: Record<string, unknown> }).params;
   assert.equal(params.launcherUrl, `${fake.url}/0.6`, 'saved without the trailing slash');
 });
+
+test('--timeout 0 means no limit: authctl waits until the user decides', async () => {
+  const { fake, ctx } = await setup();
+  const run = authorize(ctx, base(fake, { timeout: 0 }));
+  setTimeout(() => void fake.allowNext(), 150);
+  await run;
+  assert.equal((profiles(ctx).safe as Record<string, unknown>).provider, 'safe');
+});
