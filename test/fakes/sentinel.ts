@@ -79,6 +79,12 @@ export interface FakeSentinel {
    * (as a browser would) and return that page's status and body.
    */
   clickThrough(url: string): Promise<{ status: number; body: string; location: string | undefined }>;
+  /**
+   * A testContext `onOpen` hook: the user clicks through in the background (the page they end up
+   * on is pushed to `pages`); returns true like a browser that started.
+   */
+  onOpen: (url: string) => boolean;
+  pages: Array<Promise<{ status: number; body: string; location: string | undefined }>>;
   close(): Promise<void>;
 }
 
@@ -321,6 +327,13 @@ export async function startSentinel(opts: SentinelOptions = {}): Promise<FakeSen
       const cb = await httpGet(a.location);
       return { status: cb.status, body: cb.body, location: a.location };
     },
+    pages: [],
+    onOpen: (url) => {
+      const page = fake.clickThrough(url);
+      page.catch(() => {});
+      fake.pages.push(page);
+      return true;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -328,4 +341,19 @@ export async function startSentinel(opts: SentinelOptions = {}): Promise<FakeSen
       }),
   };
   return fake;
+}
+
+/** A free TCP port on 127.0.0.1 (for a redirect URI the fake can register up front). */
+export async function freePort(): Promise<number> {
+  const net = await import('node:net');
+  const s = net.createServer();
+  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+  const port = (s.address() as { port: number }).port;
+  await new Promise<void>((resolve) => s.close(() => resolve()));
+  return port;
+}
+
+/** Every secret the fake knows (client secret, tokens, codes): none may appear in authctl's output. */
+export function leakedSecrets(fake: FakeSentinel, text: string): string[] {
+  return [fake.clientSecret, ...fake.issued].filter((s) => text.includes(s));
 }
