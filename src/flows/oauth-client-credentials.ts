@@ -186,7 +186,8 @@ export async function obtainClientCredentials(
     return;
   }
 
-  // A secret saved earlier (--save-secret) for this very client serves when no other source is given.
+  // A secret saved earlier with --save-secret for this very request serves when no other source
+  // is given, and stays saved (replaced by the one that works now, so a rotated secret is kept).
   const savedSecret =
     existing?.clientSecret !== undefined && sameRequest(existing, spec) ? existing.clientSecret : undefined;
   const explicit =
@@ -195,7 +196,7 @@ export async function obtainClientCredentials(
     Boolean(ctx.env.AUTHCTL_CLIENT_SECRET);
   const secret =
     !explicit && savedSecret !== undefined ? savedSecret : await resolveClientSecret(ctx, run, spec.clientId);
-  const keepSecret = Boolean(run.saveSecret) || (!explicit && savedSecret !== undefined);
+  const keepSecret = Boolean(run.saveSecret) || savedSecret !== undefined;
 
   let tokenUrl = spec.tokenUrl;
   if (tokenUrl === undefined) {
