@@ -45,6 +45,12 @@ export async function login(ctx: Context, opts: Opts): Promise<void> {
   const timeoutMs = typeof opts.timeout === 'number' ? opts.timeout : DEFAULT_TIMEOUT_MS;
   const name = str(opts.profile) ?? 'liveperson';
   const manual = Boolean(opts.manual);
+  if (manual && !ctx.io.interactive) {
+    throw new UsageError(
+      '--manual needs a terminal to paste the redirected URL into',
+      'Run it in an interactive terminal, or drop --manual and finish the login in a browser on this machine.',
+    );
+  }
   const { parseRedirectUri } = await import('../protocol/authorize.js');
   parseRedirectUri(redirectUri, { manual, flag: '--redirect-uri' });
 
