@@ -58,7 +58,7 @@ test('the CI recipe: token and one newline on stdout, one human line on stderr, 
   assert.equal(r.stdout, `${ids.issued.at(-1)}\n`);
   assert.match(
     r.stderr,
-    /^✓ Saved token for ci-client as profile 'actigraph' \(expires: \d{4}-\d\d-\d\dT[\d:]+Z \(in 59m\)\)\.\n$/,
+    /^✓ Saved token for ci-client as profile 'actigraph' \(expires: \d{4}-\d\d-\d\dT[\d:]+Z \(in (59m|1h)\)\)\.\n$/,
   );
   assert.equal(tokenRequests(), n + 1);
   assert.equal(ids.requests.at(-1)!.form.client_secret, CI.secret, 'credentials in the body');
@@ -71,7 +71,7 @@ test('cached: zero requests and the same token; --force fetches a new one', asyn
   assert.equal(again.code, 0);
   assert.equal(again.stdout, first.stdout);
   assert.equal(tokenRequests(), n, 'no token request');
-  assert.match(again.stderr, /Using cached token for ci-client from profile 'actigraph' \(expires in 59m\)/);
+  assert.match(again.stderr, /Using cached token for ci-client from profile 'actigraph' \(expires in (59m|1h)\)/);
   const forced = await run(recipe(['--print', '--force']));
   assert.equal(forced.code, 0);
   assert.equal(tokenRequests(), n + 1);
