@@ -331,3 +331,23 @@ test('the default redirect URI http://localhost:8976/callback is used and receiv
   assert.equal(fake.requests('/authorize')[0]!.query.redirect_uri, 'http://localhost:8976/callback');
   assert.equal(ctx.store.get('liveperson').params.redirectUri, 'http://localhost:8976/callback');
 });
+
+test('the redirect port already in use → exit 1 naming --redirect-uri, before the browser opens', async () => {
+  const { fake, ctx, opts, redirectUri } = await setup();
+  const net = await import('node:net');
+  const squatter = net.createServer();
+  await new Promise<void>((resolve) =>
+    squatter.listen(Number(new URL(redirectUri).port), '127.0.0.1', resolve),
+  );
+  try {
+    await assert.rejects(
+      login(ctx, opts),
+      (e: unknown) =>
+        e instanceof FailureError && /already in use/.test(e.message) && /--redirect-uri/.test(e.hint ?? ''),
+    );
+  } finally {
+    await new Promise<void>((resolve) => squatter.close(() => resolve()));
+  }
+  assert.deepEqual(ctx.opened, []);
+  assert.equal(fake.requests('/authorize').length, 0);
+});
