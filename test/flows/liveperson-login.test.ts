@@ -8,6 +8,7 @@ import { login } from '../../src/commands/liveperson.js';
 import {
   AuthctlError,
   FailureError,
+  InterruptedError,
   ProtocolError,
   RefusedError,
   TimeoutError,
@@ -350,4 +351,15 @@ test('the redirect port already in use → exit 1 naming --redirect-uri, before 
   }
   assert.deepEqual(ctx.opened, []);
   assert.equal(fake.requests('/authorize').length, 0);
+});
+
+test('Ctrl-C while waiting for the browser → exit 130, nothing saved, listener closed', async () => {
+  const { fake, ctx, opts, redirectUri } = await setup({ browse: false });
+  const p = login(ctx, opts);
+  for (let i = 0; i < 100 && ctx.opened.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+  ctx.controller.abort(new InterruptedError());
+  await assert.rejects(p, (e: unknown) => e instanceof InterruptedError && e.exitCode === 130);
+  assert.equal(ctx.store.read().profiles.size, 0);
+  await assert.rejects(httpGet(redirectUri), /ECONNREFUSED/);
+  assert.equal(fake.requests('/token').length, 0);
 });
