@@ -8,7 +8,9 @@
 import { renameSync } from 'node:fs';
 import { build } from 'esbuild';
 
-const external = ['undici', 'conf', 'ora', 'open', '@inquirer/prompts', 'chalk'];
+// commander stays external too: it is needed only off the hot path, and keeping its ~90 KB out of the
+// bundle saves compile time on every `token print`.
+const external = ['undici', 'ora', 'open', '@inquirer/prompts', 'chalk', 'commander'];
 const out = new URL('../dist/authctl.cjs', import.meta.url).pathname;
 const tmp = `${out}.${process.pid}.tmp`;
 await build({

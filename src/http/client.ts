@@ -1,6 +1,6 @@
 /**
- * The HTTP client: undici (loaded on first use) behind a small interface. Timeouts per attempt,
- * bounded retries with backoff on 5xx / connection resets (opt-in per request), Retry-After on 429,
+ * The HTTP client: undici (Node's built-in fetch, or the undici package when a proxy or CA file needs
+ * it) behind a small interface. Timeouts per attempt, bounded retries with backoff on 5xx / connection resets (opt-in per request), Retry-After on 429,
  * proxies from HTTPS_PROXY/HTTP_PROXY/NO_PROXY, extra CAs, a body-size cap, redirects never followed,
  * and `--verbose` request logs that carry no secrets.
  */
@@ -138,14 +138,30 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-/** Build the undici-backed client. */
+/** How requests are sent: Node's built-in fetch, or the undici package's fetch with a dispatcher. */
+interface Transport {
+  fetch: typeof globalThis.fetch;
+  dispatcher?: unknown;
+}
+
+/** Marks an abort caused by one of our own timers (not by the user). */
+class TimerAbort extends Error {}
+
+/**
+ * Build the client. Requests go through undici either way: Node's built-in copy (global `fetch`)
+ * by default, and the undici package — with EnvHttpProxyAgent for HTTPS_PROXY/HTTP_PROXY/NO_PROXY,
+ * or an Agent carrying --ca-file — only when a proxy or an extra CA file is configured, because
+ * importing the package costs more start-up time than a whole token request (see README, Performance).
+ * NODE_EXTRA_CA_CERTS is honoured by Node's TLS in both cases.
+ */
 export function createHttpClient(opts: HttpClientOptions): HttpClient {
   const env = opts.env ?? process.env;
-  type Undici = typeof import('undici');
-  let undici: Promise<{ mod: Undici; dispatcher: import('undici').Dispatcher }> | undefined;
+  let transport: Promise<Transport> | undefined;
 
   const load = () => {
-    undici ??= (async () => {
+    transport ??= (async (): Promise<Transport> => {
+      const hasProxy = Boolean(env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy);
+      if (!hasProxy && !opts.caFile) return { fetch: globalThis.fetch };
       const mod = await import('undici');
       let ca: string[] | undefined;
       if (opts.caFile) {
@@ -168,18 +184,17 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
         }
       }
       const connect = { timeout: 15_000, ...(ca ? { ca } : {}) };
-      const hasProxy = Boolean(env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy);
       const dispatcher = hasProxy ? new mod.EnvHttpProxyAgent({ connect }) : new mod.Agent({ connect });
-      return { mod, dispatcher };
+      return { fetch: mod.fetch as unknown as typeof globalThis.fetch, dispatcher };
     })();
-    return undici;
+    return transport;
   };
 
   const maxRetryAfter = opts.maxRetryAfterMs ?? 30_000;
   const backoff = opts.backoffMs ?? 500;
 
   async function once(req: HttpRequest, shownUrl: string): Promise<HttpResponse> {
-    const { mod, dispatcher } = await load();
+    const t = await load();
     const headers: Record<string, string> = { 'user-agent': 'authctl', ...req.headers };
     let body: string | undefined;
     if (req.json !== undefined) {
@@ -187,60 +202,100 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
       headers['content-type'] = 'application/json';
     } else if (req.form) {
       body = new URLSearchParams(req.form).toString();
-      headers['content-type'] = 'application/x-www-form-urlencoded;charset=UTF-8';
+      headers['content-type'] ??= 'application/x-www-form-urlencoded;charset=UTF-8';
     }
     headers.accept ??= 'application/json';
-    const timeoutMs = req.timeoutMs ?? 30_000;
+    const headersTimeout = req.timeoutMs ?? 30_000;
+    const bodyTimeout = req.bodyTimeoutMs ?? 30_000;
     const started = Date.now();
     const host = new URL(req.url).host;
-    let res: Awaited<ReturnType<Undici['request']>>;
-    try {
-      res = await mod.request(req.url, {
-        method: req.method,
-        headers,
-        body,
-        dispatcher,
-        signal: req.signal,
-        headersTimeout: timeoutMs,
-        bodyTimeout: req.bodyTimeoutMs ?? 30_000,
-      } as Parameters<Undici['request']>[1]);
-    } catch (e) {
-      if (req.signal?.aborted) throw asInterrupted(req.signal);
-      opts.debug(`${req.method} ${shownUrl} -> ${errCode(e) ?? 'error'} (${Date.now() - started} ms)`);
-      throw Object.assign(transportError(e, host, timeoutMs), { transient: transient.has(errCode(e) ?? '') });
-    }
-    const max = req.maxBodyBytes ?? MiB;
-    const chunks: Buffer[] = [];
-    let size = 0;
-    try {
-      for await (const chunk of res.body) {
-        size += (chunk as Buffer).length;
-        if (size > max) {
-          res.body.destroy();
-          throw new ProtocolError(
-            `the answer from ${host} is larger than ${Math.round(max / 1024)} KiB; refusing it`,
-          );
-        }
-        chunks.push(chunk as Buffer);
+    // One controller for the user's Ctrl-C and our own timers.
+    const ac = new AbortController();
+    const onUserAbort = () => ac.abort(req.signal?.reason);
+    req.signal?.addEventListener('abort', onUserAbort, { once: true });
+    let timer: NodeJS.Timeout | undefined;
+    let timedOutAfter = 0;
+    const arm = (ms: number) => {
+      clearTimeout(timer);
+      if (ms > 0) {
+        timer = setTimeout(() => {
+          timedOutAfter = ms;
+          ac.abort(new TimerAbort());
+        }, ms);
       }
-    } catch (e) {
-      if (e instanceof ProtocolError) throw e;
+    };
+    const fail = (e: unknown, phase: 'headers' | 'body'): never => {
       if (req.signal?.aborted) throw asInterrupted(req.signal);
-      throw Object.assign(transportError(e, host, req.bodyTimeoutMs ?? 30_000), { transient: true });
-    }
-    const text = Buffer.concat(chunks).toString('utf8');
-    opts.debug(`${req.method} ${shownUrl} -> ${res.statusCode} (${Date.now() - started} ms)`);
-    const flat: Record<string, string | undefined> = {};
-    for (const [k, v] of Object.entries(res.headers)) flat[k] = Array.isArray(v) ? v.join(', ') : v;
-    let json: unknown;
-    if (text.length > 0) {
+      if (timedOutAfter) {
+        opts.debug(`${req.method} ${shownUrl} -> timeout (${Date.now() - started} ms)`);
+        throw Object.assign(
+          new NetworkError(`${host} did not answer within ${Math.round(timedOutAfter / 1000)}s`),
+          { transient: false },
+        );
+      }
+      if (phase === 'headers')
+        opts.debug(`${req.method} ${shownUrl} -> ${errCode(e) ?? 'error'} (${Date.now() - started} ms)`);
+      const code = errCode(e) ?? '';
+      throw Object.assign(transportError(e, host, headersTimeout), {
+        transient: phase === 'body' || transient.has(code),
+      });
+    };
+    try {
+      arm(headersTimeout);
+      let res: Response;
       try {
-        json = JSON.parse(text);
-      } catch {
-        json = undefined;
+        res = await t.fetch(req.url, {
+          method: req.method,
+          headers,
+          body,
+          redirect: 'manual',
+          signal: ac.signal,
+          ...(t.dispatcher ? { dispatcher: t.dispatcher } : {}),
+        } as RequestInit);
+      } catch (e) {
+        return fail(e, 'headers');
       }
+      const max = req.maxBodyBytes ?? MiB;
+      const chunks: Uint8Array[] = [];
+      let size = 0;
+      try {
+        arm(bodyTimeout);
+        if (res.body) {
+          for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+            size += chunk.length;
+            if (size > max) {
+              ac.abort(new TimerAbort());
+              throw new ProtocolError(
+                `the answer from ${host} is larger than ${Math.round(max / 1024)} KiB; refusing it`,
+              );
+            }
+            chunks.push(chunk);
+            arm(bodyTimeout);
+          }
+        }
+      } catch (e) {
+        if (e instanceof ProtocolError) throw e;
+        return fail(e, 'body');
+      }
+      const text = Buffer.concat(chunks).toString('utf8');
+      opts.debug(`${req.method} ${shownUrl} -> ${res.status} (${Date.now() - started} ms)`);
+      const flat: Record<string, string | undefined> = {};
+      res.headers.forEach((v, k) => {
+        flat[k] = v;
+      });
+      let json: unknown;
+      if (text.length > 0) {
+        try {
+          json = JSON.parse(text);
+        } catch {
+          json = undefined;
+        }
+      }
+      return { status: res.status, headers: flat, text, json, url: req.url };
+    } finally {
+      clearTimeout(timer);
+      req.signal?.removeEventListener('abort', onUserAbort);
     }
-    return { status: res.statusCode, headers: flat, text, json, url: req.url };
   }
 
   return {
