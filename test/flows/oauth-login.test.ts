@@ -289,7 +289,7 @@ test('an ID token with a wrong nonce or audience is exit 1 and nothing is saved'
   for (const [name, claims] of [
     ['nonce', { nonce: 'not-the-one-sent', aud: PUBLIC }],
     ['someone-else', { aud: 'someone-else' }],
-  ] as const) {
+  ] as Array<[string, Record<string, unknown>]>) {
     let nonce = '';
     const fake = await fakeTokenEndpoint(() => ({
       access_token: 'at-1',
