@@ -3,6 +3,12 @@ import type { Profile } from '../store/profile.js';
 
 const q = (v: unknown) => (typeof v === 'string' && /^[\w.:/@-]+$/.test(v) ? v : `'${String(v ?? '…')}'`);
 
+/** Client credentials: the scopes that were requested (saved as params.scope), else the granted ones. */
+const ccScopes = (p: Profile) =>
+  (typeof p.params.scope === 'string' ? p.params.scope.split(' ').filter(Boolean) : p.scopes)
+    .map((s) => ` --scope ${q(s)}`)
+    .join('');
+
 /** The command that obtains a fresh token for `p` saved as `name`. */
 export function loginCommand(name: string, p: Profile): string {
   const prof = name === p.provider ? '' : ` --profile ${q(name)}`;
@@ -15,10 +21,10 @@ export function loginCommand(name: string, p: Profile): string {
     case 'liveperson':
       return `authctl liveperson login --account ${q(P.account)} --client-id ${q(P.clientId)}${prof}`;
     case 'actigraph':
-      return `AUTHCTL_CLIENT_SECRET=… authctl actigraph token --client-id ${q(P.clientId)}${p.scopes.map((s) => ` --scope ${q(s)}`).join('')}${prof}`;
+      return `AUTHCTL_CLIENT_SECRET=… authctl actigraph token --client-id ${q(P.clientId)}${ccScopes(p)}${P.tokenUrl !== undefined && P.tokenUrl !== 'https://auth.actigraphcorp.com/connect/token' ? ` --token-url ${q(P.tokenUrl)}` : ''}${prof}`;
     case 'oauth':
       if (p.flow === 'client_credentials') {
-        return `AUTHCTL_CLIENT_SECRET=… authctl oauth client-credentials --token-url ${q(P.tokenUrl)} --client-id ${q(P.clientId)}${prof}`;
+        return `AUTHCTL_CLIENT_SECRET=… authctl oauth client-credentials ${P.issuer ? `--issuer ${q(P.issuer)}` : `--token-url ${q(P.tokenUrl)}`} --client-id ${q(P.clientId)}${ccScopes(p)}${P.resource ? ` --resource ${q(P.resource)}` : ''}${P.audience ? ` --audience ${q(P.audience)}` : ''}${P.authMethod === 'client_secret_post' ? ' --auth-method client_secret_post' : ''}${prof}`;
       }
       return `authctl oauth login ${P.issuer ? `--issuer ${q(P.issuer)}` : `--authorize-url ${q(P.authorizeUrl)} --token-url ${q(P.tokenUrl)}`} --client-id ${q(P.clientId)}${prof}`;
   }

@@ -148,7 +148,7 @@ test('https with a private CA: refused without it, accepted with --ca-file, rene
   const ok = await runCli(recipe(ids.tokenUrl, ['--ca-file', tls!.certFile]), { configDir: dir, env });
   assert.equal(ok.code, 0, ok.stderr);
   assert.equal(ok.stdout, `${ids.issued[0]}\n`);
-  assert.equal(readStore(dir).profiles.actigraph!.params.caFile as string, tls!.certFile);
+  assert.equal((readStore(dir).profiles.actigraph!.params as Record<string, unknown>).caFile, tls!.certFile);
 
   // Renewal in `token print` uses the saved CA file.
   const store = readStore(dir);

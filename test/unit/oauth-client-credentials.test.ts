@@ -9,7 +9,8 @@ import {
   profileParams,
   sameRequest,
 } from '../../src/flows/oauth-client-credentials.js';
-import { ACTIGRAPH_SCOPES, scopeWarnings } from '../../src/providers/actigraph.js';
+import { ACTIGRAPH_SCOPES, ACTIGRAPH_TOKEN_URL, scopeWarnings } from '../../src/providers/actigraph.js';
+import { loginCommand } from '../../src/providers/hints.js';
 import { parseProfile } from '../../src/store/profile.js';
 
 const NOW = Date.parse('2026-03-01T12:00:00Z');
@@ -137,4 +138,42 @@ test('ActiGraph scopes: the documented four pass; others warn, with a hint for c
   );
   assert.match(w2!, /'Reports' is not one of.*sending it anyway/);
   assert.doesNotMatch(w2!, /did you mean/);
+});
+
+test('the exit-4 hint names the command that gets the same token again', () => {
+  const ag = buildProfile(
+    spec({
+      provider: 'actigraph',
+      tokenUrl: ACTIGRAPH_TOKEN_URL,
+      authMethod: 'client_secret_post',
+      scopes: ['CentrePoint', 'Analytics'],
+    }),
+    ACTIGRAPH_TOKEN_URL,
+    { accessToken: 't', tokenType: 'Bearer', scope: ['CentrePoint'] },
+    NOW,
+  );
+  assert.equal(
+    loginCommand('actigraph', ag),
+    'AUTHCTL_CLIENT_SECRET=… authctl actigraph token --client-id svc --scope CentrePoint --scope Analytics',
+  );
+  const local = { ...ag, params: { ...ag.params, tokenUrl: 'http://127.0.0.1:9/connect/token' } };
+  assert.match(
+    loginCommand('ci', local),
+    / --token-url http:\/\/127\.0\.0\.1:9\/connect\/token --profile ci$/,
+  );
+  const oa = buildProfile(
+    spec({
+      tokenUrl: undefined,
+      issuer: 'https://id.example.com',
+      resource: 'urn:api',
+      authMethod: 'client_secret_post',
+    }),
+    'https://id.example.com/token',
+    { accessToken: 't', tokenType: 'Bearer' },
+    NOW,
+  );
+  assert.equal(
+    loginCommand('oauth', oa),
+    'AUTHCTL_CLIENT_SECRET=… authctl oauth client-credentials --issuer https://id.example.com --client-id svc --scope a --scope b --resource urn:api --auth-method client_secret_post',
+  );
 });
