@@ -59,12 +59,13 @@ export interface PollOptions {
 
 const DEFAULT_TIMEOUT_MS = 10 * 60_000;
 
+/** --timeout in ms; 0 means no limit of our own (the server still expires the key, §1.8). */
 function timeoutMs(v: number | undefined): number {
   if (v === undefined) return DEFAULT_TIMEOUT_MS;
-  if (!Number.isFinite(v) || v <= 0) {
-    throw new UsageError('--timeout must be longer than zero', 'Use e.g. --timeout 10m.');
+  if (!Number.isFinite(v) || v < 0) {
+    throw new UsageError('--timeout must be a duration such as 10m', 'Use e.g. --timeout 10m.');
   }
-  return v;
+  return v === 0 ? Number.POSITIVE_INFINITY : v;
 }
 
 /** Print the consent URL (always, first), optionally as a QR code, then try the browser. */
@@ -113,7 +114,9 @@ export async function request(ctx: Context, opts: RequestOptions): Promise<void>
 
   if (opts.wait === false) {
     ctx.io.out(noWaitJson(created, consentUrl, DEFAULT_POLL_RATE_MS));
-    ctx.io.err('Not waiting (--no-wait). Finish later with: authctl pryv poll <the "poll" URL above>\n');
+    ctx.io.err(
+      'Not waiting (--no-wait). Finish later with: authctl pryv poll <poll> (the "poll" value printed on stdout)\n',
+    );
     return;
   }
 

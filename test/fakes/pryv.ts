@@ -33,6 +33,7 @@ export interface LoggedRequest {
 
 /** An app access the fake core knows, for access-info. */
 export interface FakeAccess {
+  id: string;
   username: string;
   token: string;
   permissions: unknown[];
@@ -574,6 +575,7 @@ export class FakePryv {
 
   private registerAccess(st: State, username: string, token: string): void {
     const access: FakeAccess = {
+      id: `acc${randomBytes(6).toString('hex')}`,
       username,
       token,
       permissions: st.requestedPermissions.map((p) => {
@@ -601,7 +603,7 @@ export class FakePryv {
     }
     const now = Date.now() / 1000;
     const out: Json = {
-      id: `acc-${access.token.slice(0, 6)}`,
+      id: access.id,
       token: access.token,
       type: access.type,
       name: access.name,

@@ -165,10 +165,10 @@ test('v1: refused by the user → exit 3 with REASON_UNDEFINED and the message (
   assert.equal(f.polls(key).filter((r) => r.status === 403).length, 1);
 });
 
-test('v2: refused → exit 3 with reasonId', async () => {
+test('v2: refused → exit 3 with reasonId (with --timeout 0 = no limit of our own)', async () => {
   const f = await fake({ generation: 'v2' });
   const ctx = ctxFor();
-  const { run, key } = await begin(f, ctx);
+  const { run, key } = await begin(f, ctx, { timeout: 0 }, 2);
   f.refuse(key, { reasonId: 'REFUSED_BY_USER', message: 'Not today' });
   const e = await run.done;
   assert.equal(exitCode(e), 3);
@@ -472,7 +472,7 @@ test('bad input → exit 2 before any request (the fake sees nothing)', async ()
     [{ permission: [':read'] }, /expected streamId:level/],
     [{ lang: 'toolong' }, /--lang/],
     [{ deviceName: '' }, /--device-name/],
-    [{ timeout: 0 }, /--timeout/],
+    [{ timeout: -1 }, /--timeout/],
     [{ serviceInfo: 'http://reg.example.com/service/info' }, /plain http is refused/],
     [{ serviceInfo: 'not a url' }, /--service-info: not a valid URL/],
   ];
