@@ -126,8 +126,10 @@ export async function inspect(ctx: Context, arg: string | undefined, o: Opts): P
     `Token:       ${data.token}`,
     `Obtained:    ${describeExpiry({ ...p, expiresAt: p.obtainedAt }, now).replace('expired ', '')}`,
     `Expires:     ${describeExpiry(p, now)}`,
+    ...(data.refreshToken ? [`Refresh:     ${data.refreshToken}`] : []),
     `Renewable:   ${data.renewable ? 'yes' : 'no'}${p.refreshToken ? ' (refresh token)' : ''}`,
   ];
+  if (Object.keys(p.params).length) lines.push('Parameters:');
   for (const [k, v] of Object.entries(p.params))
     lines.push(`  ${k}: ${Array.isArray(v) ? v.join(' ') : String(v)}`);
   if (p.details && Object.keys(p.details).length)

@@ -262,11 +262,14 @@ describe('token list / inspect', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.ok(!r.stdout.includes(JWT) && !r.stdout.includes('refresh-secret-value-1234'));
     assert.match(r.stdout, /^Token:\s+eyJh…\*{4} \(\d+ chars\)$/m);
+    assert.match(r.stdout, /^Refresh:\s+refr…\*{4} \(25 chars\)$/m);
+    assert.match(r.stdout, /^Parameters:\n {2}issuer: https:\/\/id\.example\.com\n {2}clientId: cli-app$/m);
     assert.match(r.stdout, /^Expires:\s+2099-01-01T00:00:00Z \(in \d+d( \d+h)?\)$/m);
     assert.match(r.stdout, /"sub": "svc-42"/);
     assert.match(r.stdout, /"exp": 4070908800/);
     assert.equal(r.stderr, '');
     assert.match(shown.stdout, new RegExp(`^Token:\\s+${JWT}$`, 'm'), '--show-token shows it');
+    assert.match(shown.stdout, /^Refresh:\s+refresh-secret-value-1234$/m);
     const data = JSON.parse(json.stdout) as {
       token: string;
       refreshToken: string;
