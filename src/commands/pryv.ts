@@ -27,7 +27,11 @@ import {
   serviceInfoUrlFromRegister,
   withCliFlag,
 } from '../protocol/pryv.js';
-import { DEFAULT_POLL_RATE_MS, DEFAULT_SERVICE_INFO_URL } from '../providers/pryv.js';
+import {
+  DEFAULT_POLL_RATE_MS,
+  DEFAULT_SERVICE_INFO_URL,
+  MAX_REQUEST_LIFETIME_MS,
+} from '../providers/pryv.js';
 import { finishLogin } from './output.js';
 
 /** Options of `pryv request`, as commander hands them over (camelCase; --no-x gives x === false). */
@@ -59,13 +63,16 @@ export interface PollOptions {
 
 const DEFAULT_TIMEOUT_MS = 10 * 60_000;
 
-/** --timeout in ms; 0 means no limit of our own (the server still expires the key, §1.8). */
+/**
+ * --timeout in ms. 0 means "until the server expires the request": the longest default lifetime
+ * of a request (§1.8: 1 h in v1 and v2), so a failing server cannot keep us retrying forever (Q11).
+ */
 function timeoutMs(v: number | undefined): number {
   if (v === undefined) return DEFAULT_TIMEOUT_MS;
   if (!Number.isFinite(v) || v < 0) {
     throw new UsageError('--timeout must be a duration such as 10m', 'Use e.g. --timeout 10m.');
   }
-  return v === 0 ? Number.POSITIVE_INFINITY : v;
+  return v === 0 ? MAX_REQUEST_LIFETIME_MS : v;
 }
 
 /** Print the consent URL (always, first), optionally as a QR code, then try the browser. */

@@ -21,6 +21,9 @@ export const MAX_POLL_BACKOFF_MS = 30_000;
 /** Longest single poll request; the deadline shortens it further. */
 export const POLL_REQUEST_TIMEOUT_MS = 30_000;
 
+/** Default lifetime of an access request on v1 and v2 registers (§1.8); `--timeout 0` waits this long. */
+export const MAX_REQUEST_LIFETIME_MS = 3_600_000;
+
 /** How many v2 REDIRECTED hops we follow before calling it a loop (§1.5, Q10). */
 export const MAX_REDIRECTS = 5;
 

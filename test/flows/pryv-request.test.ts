@@ -252,9 +252,10 @@ test('changed poll_rate_ms is honoured and never exceeded; an absent one keeps t
     const rate = prev.at > changedAt ? 200 : 40;
     assert.ok(gap >= rate - slack, `poll ${i}: gap ${gap.toFixed(1)} ms < rate ${rate}`);
   }
-  // And it does follow the server (not stuck on a slower schedule): early gaps are near 40 ms.
-  const first = polls[1]!.at - polls[0]!.at;
-  assert.ok(first < 190, `first gap ${first}`);
+  // And it does follow the server (not stuck on a slower schedule): before the change, gaps near 40 ms.
+  const early = polls.slice(1).filter((r, i) => polls[i]!.at < changedAt && r.at < changedAt);
+  const earlyGaps = early.map((r) => r.at - polls[polls.indexOf(r) - 1]!.at);
+  assert.ok(earlyGaps.length >= 2 && Math.min(...earlyGaps) < 150, `early gaps ${earlyGaps.join(', ')}`);
 });
 
 test('--timeout passes → exit 5 naming the timeout', async () => {
