@@ -58,10 +58,8 @@ rows.push({
 });
 json.startup = startup;
 
-const flows = await import('./flows.js').catch(() => null);
-if (flows) {
-  for (const row of await flows.measureFlows(runs, warmups, json)) rows.push(row);
-}
+const { measureFlows } = await import('./flows.js');
+for (const row of await measureFlows(runs, warmups, json)) rows.push(row);
 
 const head = ['measure', 'value', 'baseline (same run)', 'ratio', 'target', ''];
 const table = [

@@ -78,7 +78,7 @@ export function measureStartup(cases: Case[], runs: number, warmups: number): St
       },
     },
   });
-  const env = { ...process.env, AUTHCTL_CONFIG_DIR: dir, CI: 'true' };
+  const env: NodeJS.ProcessEnv = { ...process.env, AUTHCTL_CONFIG_DIR: dir, CI: 'true' };
   delete env.AUTHCTL_PROFILE;
   const base = ['-e', '0'];
   const series = new Map<string, { ms: number[]; rss: number[] }>();

@@ -1,0 +1,315 @@
+/**
+ * Flow measurements for `npm run bench`, each against a fake server on 127.0.0.1 and a baseline
+ * measured in the same run: the client-credentials round trip, Pryv's accept-to-exit latency,
+ * 20 parallel renewals of one expired profile, and the package's size.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startIdentityServer } from '../fakes/identityserver.js';
+import { startFakePryv } from '../fakes/pryv.js';
+import { binPath, cliEnv, repoRoot, writeStore } from '../helpers/cli.js';
+import { median } from './startup.js';
+
+/** A table row (see run.ts). */
+export interface Row {
+  measure: string;
+  value: string;
+  baseline: string;
+  ratio: string;
+  target: string;
+  ok: boolean;
+}
+
+const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
+
+/** Time one run; asynchronous because the fake servers live in this process's event loop. */
+async function timeRun(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const t0 = process.hrtime.bigint();
+  const r = await run(argv, env);
+  const t = ms(t0);
+  if (r.code !== 0) throw new Error(`${argv.join(' ')} failed (${r.code}): ${r.stderr}`);
+  return t;
+}
+
+function run(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const c = spawn(process.execPath, argv, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    c.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    c.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    c.on('error', reject);
+    c.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const SECRET = 'ci-s3cret:with+odd/chars=%';
+
+/** Client-credentials fetch (`actigraph token --force`) against a minimal fetch() script doing the same POST. */
+async function clientCredentials(runs: number, warmups: number, json: Record<string, unknown>): Promise<Row> {
+  const ids = await startIdentityServer();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'authctl-bench-cc-'));
+  const env = cliEnv(dir, { AUTHCTL_CLIENT_SECRET: SECRET });
+  const cli = [
+    binPath,
+    'actigraph',
+    'token',
+    '--client-id',
+    'ci-client',
+    '--scope',
+    'CentrePoint',
+    '--token-url',
+    ids.tokenUrl,
+    '--force',
+  ];
+  const script = `fetch(${JSON.stringify(ids.tokenUrl)}, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'ci-client', client_secret: process.env.AUTHCTL_CLIENT_SECRET, scope: 'CentrePoint' }) }).then((r) => r.json()).then((j) => { if (!j.access_token) process.exit(1); })`;
+  const a: number[] = [];
+  const b: number[] = [];
+  try {
+    for (let i = 0; i < warmups + runs; i++) {
+      const ta = await timeRun(cli, env);
+      const tb = await timeRun(['-e', script], env);
+      if (i >= warmups) {
+        a.push(ta);
+        b.push(tb);
+      }
+    }
+  } finally {
+    await ids.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  const ma = median(a);
+  const mb = median(b);
+  json.clientCredentials = { medianMs: ma, baselineMs: mb, ratio: ma / mb };
+  return {
+    measure: 'client-credentials fetch (actigraph token --force)',
+    value: `${ma.toFixed(1)} ms`,
+    baseline: `fetch() script: ${mb.toFixed(1)} ms`,
+    ratio: `${(ma / mb).toFixed(2)}×`,
+    target: '≤ 1.3×',
+    ok: ma / mb <= 1.3,
+  };
+}
+
+/** Pryv: from the moment the register records ACCEPTED to the moment authctl has exited. */
+async function pryvLatency(runs: number, json: Record<string, unknown>): Promise<Row> {
+  const rate = 200;
+  const fake = await startFakePryv({ generation: 'v1', pollRateMs: rate });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'authctl-bench-pryv-'));
+  const env = cliEnv(dir, {});
+  const lat: number[] = [];
+  try {
+    for (let i = 0; i < runs; i++) {
+      const before = fake.keys().length;
+      const child = spawn(
+        process.execPath,
+        [
+          binPath,
+          'pryv',
+          'request',
+          '--app-id',
+          'bench-app-id',
+          '--permission',
+          'diary:read',
+          '--service-info',
+          fake.serviceInfoUrl,
+          '--no-open',
+          '--profile',
+          `p${i}`,
+        ],
+        { env, stdio: ['ignore', 'ignore', 'pipe'] },
+      );
+      let stderr = '';
+      child.stderr.on('data', (d) => {
+        stderr += d;
+      });
+      const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+      // Wait until the request exists and has been polled once, then accept at a random point of the cycle.
+      while (fake.keys().length === before || fake.polls(fake.lastKey()).length === 0)
+        await new Promise((r) => setTimeout(r, 5));
+      await new Promise((r) => setTimeout(r, Math.random() * rate));
+      const key = fake.lastKey();
+      const t0 = process.hrtime.bigint();
+      fake.accept(key);
+      const code = await exited;
+      if (code !== 0) throw new Error(`pryv request failed (${code}): ${stderr}`);
+      lat.push(ms(t0));
+    }
+  } finally {
+    await fake.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  const m = median(lat);
+  json.pryv = { pollRateMs: rate, medianAcceptToExitMs: m, maxMs: Math.max(...lat) };
+  return {
+    measure: 'Pryv: accepted → authctl exited (median)',
+    value: `${m.toFixed(1)} ms`,
+    baseline: `poll_rate_ms: ${rate} ms`,
+    ratio: '—',
+    target: `≤ rate + 50 ms`,
+    ok: m <= rate + 50,
+  };
+}
+
+/** 20 parallel `token print` on one expired client-credentials profile: one token request, bounded wall time. */
+async function parallelRenewal(runs: number, json: Record<string, unknown>): Promise<Row[]> {
+  const ids = await startIdentityServer({ delayMs: 50 });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'authctl-bench-par-'));
+  const env = cliEnv(dir, { AUTHCTL_CLIENT_SECRET: SECRET });
+  const expired = () =>
+    writeStore(dir, {
+      version: 1,
+      profiles: {
+        ci: {
+          provider: 'actigraph',
+          flow: 'client_credentials',
+          token: 'expired.token.value',
+          tokenType: 'Bearer',
+          obtainedAt: '2026-01-01T00:00:00Z',
+          expiresAt: '2026-01-01T01:00:00Z',
+          subject: 'ci-client',
+          scopes: ['CentrePoint'],
+          params: {
+            tokenUrl: ids.tokenUrl,
+            clientId: 'ci-client',
+            authMethod: 'client_secret_post',
+            scope: 'CentrePoint',
+          },
+        },
+      },
+    });
+  const single: number[] = [];
+  const parallel: number[] = [];
+  const floor: number[] = [];
+  const requestsPerBatch: number[] = [];
+  let distinctOutputs = 0;
+  try {
+    for (let i = 0; i < runs; i++) {
+      expired();
+      single.push(await timeRun([binPath, 'token', 'print', 'ci'], env));
+      expired();
+      const before = ids.requests.length;
+      const t0 = process.hrtime.bigint();
+      const outs = await Promise.all(
+        Array.from({ length: 20 }, () => run([binPath, 'token', 'print', 'ci'], env)),
+      );
+      parallel.push(ms(t0));
+      if (outs.some((o) => o.code !== 0)) throw new Error('a parallel token print failed');
+      requestsPerBatch.push(ids.requests.length - before);
+      distinctOutputs = Math.max(distinctOutputs, new Set(outs.map((o) => o.stdout)).size);
+      const t1 = process.hrtime.bigint();
+      await Promise.all(Array.from({ length: 20 }, () => run(['-e', '0'], env)));
+      floor.push(ms(t1));
+    }
+  } finally {
+    await ids.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  const ms1 = median(single);
+  const ms20 = median(parallel);
+  const msFloor = median(floor);
+  const oneRequest = requestsPerBatch.every((n) => n === 1) && distinctOutputs === 1;
+  json.parallelRenewal = {
+    requestsPerBatch,
+    distinctOutputs,
+    singleMs: ms1,
+    parallelMs: ms20,
+    parallel20NodeMs: msFloor,
+  };
+  return [
+    {
+      measure: '20 parallel token print, expired profile: token requests',
+      value: `${[...new Set(requestsPerBatch)].join('/')} per batch, ${distinctOutputs} distinct token(s) printed`,
+      baseline: '—',
+      ratio: '—',
+      target: 'exactly 1',
+      ok: oneRequest,
+    },
+    {
+      measure: '20 parallel token print, expired profile: wall time',
+      value: `${ms20.toFixed(0)} ms`,
+      baseline: `1 renewal: ${ms1.toFixed(0)} ms; 20 × node -e 0: ${msFloor.toFixed(0)} ms`,
+      ratio: `${(ms20 / ms1).toFixed(2)}× single; ${(ms20 / msFloor).toFixed(2)}× floor`,
+      target: '≤ 2× single',
+      ok: ms20 / ms1 <= 2,
+    },
+  ];
+}
+
+/** Size of the packed tarball and of the production dependencies installed with it. */
+function packageSize(json: Record<string, unknown>): Row[] {
+  const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  const info = JSON.parse(out)[0] as { size: number; unpackedSize: number; entryCount: number };
+  const list = execFileSync('npm', ['ls', '--omit=dev', '--all', '--parseable'], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  })
+    .split('\n')
+    .filter((p) => p.includes(`${path.sep}node_modules${path.sep}`));
+  const du = (p: string): number => {
+    let total = 0;
+    for (const e of fs.readdirSync(p, { withFileTypes: true })) {
+      const full = path.join(p, e.name);
+      if (e.isDirectory()) {
+        if (e.name !== 'node_modules') total += du(full);
+      } else if (e.isFile()) total += fs.statSync(full).size;
+    }
+    return total;
+  };
+  const deps = list.reduce((s, p) => s + du(p), 0);
+  const installed = info.unpackedSize + deps;
+  json.package = {
+    packedBytes: info.size,
+    unpackedBytes: info.unpackedSize,
+    files: info.entryCount,
+    productionDependencies: list.length,
+    dependencyBytes: deps,
+    installedBytes: installed,
+  };
+  return [
+    {
+      measure: 'npm pack size',
+      value: `${(info.size / 1024).toFixed(0)} KiB packed, ${(info.unpackedSize / 1024).toFixed(0)} KiB unpacked, ${info.entryCount} files`,
+      baseline: '—',
+      ratio: '—',
+      target: 'report',
+      ok: true,
+    },
+    {
+      measure: 'installed size incl. production dependencies',
+      value: `${(installed / 1048576).toFixed(1)} MiB (${list.length} packages)`,
+      baseline: '—',
+      ratio: '—',
+      target: '< 15 MB',
+      ok: installed < 15_000_000,
+    },
+  ];
+}
+
+/** Run every flow measurement. */
+export async function measureFlows(
+  runs: number,
+  warmups: number,
+  json: Record<string, unknown>,
+): Promise<Row[]> {
+  const rows: Row[] = [];
+  rows.push(await clientCredentials(runs, warmups, json));
+  rows.push(await pryvLatency(Math.max(15, Math.round(runs / 2)), json));
+  rows.push(...(await parallelRenewal(Math.max(5, Math.round(runs / 4)), json)));
+  rows.push(...packageSize(json));
+  return rows;
+}
