@@ -71,7 +71,10 @@ test('cached: zero requests and the same token; --force fetches a new one', asyn
   assert.equal(again.code, 0);
   assert.equal(again.stdout, first.stdout);
   assert.equal(tokenRequests(), n, 'no token request');
-  assert.match(again.stderr, /Using cached token for ci-client from profile 'actigraph' \(expires in (59m|1h)\)/);
+  assert.match(
+    again.stderr,
+    /Using cached token for ci-client from profile 'actigraph' \(expires in (59m|1h)\)/,
+  );
   const forced = await run(recipe(['--print', '--force']));
   assert.equal(forced.code, 0);
   assert.equal(tokenRequests(), n + 1);
