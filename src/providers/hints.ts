@@ -19,13 +19,13 @@ export function loginCommand(name: string, p: Profile): string {
     case 'safe':
       return `authctl safe authorize --app-name ${q(P.appName)} --app-id ${q(P.appId)} --app-version ${q(P.appVersion)} --app-vendor ${q(P.appVendor)}${p.scopes.map((s) => ` --permission ${q(s)}`).join('')}${typeof P.launcherUrl === 'string' && P.launcherUrl !== 'http://localhost:8100' ? ` --launcher-url ${q(P.launcherUrl)}` : ''}${prof}`;
     case 'liveperson':
-      return `authctl liveperson login --account ${q(P.account)} --client-id ${q(P.clientId)}${prof}`;
+      return `authctl liveperson login --account ${q(P.account)} --client-id ${q(P.clientId)}${typeof P.redirectUri === 'string' && P.redirectUri !== 'http://localhost:8976/callback' ? ` --redirect-uri ${q(P.redirectUri)}` : ''}${prof}`;
     case 'actigraph':
       return `AUTHCTL_CLIENT_SECRET=… authctl actigraph token --client-id ${q(P.clientId)}${ccScopes(p)}${P.tokenUrl !== undefined && P.tokenUrl !== 'https://auth.actigraphcorp.com/connect/token' ? ` --token-url ${q(P.tokenUrl)}` : ''}${prof}`;
     case 'oauth':
       if (p.flow === 'client_credentials') {
         return `AUTHCTL_CLIENT_SECRET=… authctl oauth client-credentials ${P.issuer ? `--issuer ${q(P.issuer)}` : `--token-url ${q(P.tokenUrl)}`} --client-id ${q(P.clientId)}${ccScopes(p)}${P.resource ? ` --resource ${q(P.resource)}` : ''}${P.audience ? ` --audience ${q(P.audience)}` : ''}${P.authMethod === 'client_secret_post' ? ' --auth-method client_secret_post' : ''}${prof}`;
       }
-      return `authctl oauth login ${P.issuer ? `--issuer ${q(P.issuer)}` : `--authorize-url ${q(P.authorizeUrl)} --token-url ${q(P.tokenUrl)}`} --client-id ${q(P.clientId)}${prof}`;
+      return `authctl oauth login ${P.issuer ? `--issuer ${q(P.issuer)}` : `--authorize-url ${q(P.authorizeUrl)} --token-url ${q(P.tokenUrl)}`} --client-id ${q(P.clientId)}${ccScopes(p)}${P.resource ? ` --resource ${q(P.resource)}` : ''}${prof}`;
   }
 }
