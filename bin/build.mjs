@@ -10,7 +10,7 @@ import { build } from 'esbuild';
 
 // commander stays external too: it is needed only off the hot path, and keeping its ~90 KB out of the
 // bundle saves compile time on every `token print`.
-const external = ['undici', 'ora', 'open', '@inquirer/prompts', 'chalk', 'commander'];
+const external = ['undici', 'ora', 'open', '@inquirer/prompts', 'chalk', 'commander', 'uqr'];
 const out = new URL('../dist/authctl.cjs', import.meta.url).pathname;
 const tmp = `${out}.${process.pid}.tmp`;
 await build({

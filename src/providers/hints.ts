@@ -15,7 +15,7 @@ export function loginCommand(name: string, p: Profile): string {
   const P = p.params;
   switch (p.provider) {
     case 'pryv':
-      return `authctl pryv request --app-id ${q(P.appId)} ${(p.scopes.length ? p.scopes : ['<streamId:level>']).map((s) => `--permission ${q(s)}`).join(' ')}${prof}`;
+      return `authctl pryv request --app-id ${q(P.appId)} ${(p.scopes.length ? p.scopes : ['<streamId:level>']).map((s) => `--permission ${q(s)}`).join(' ')}${typeof P.serviceInfoUrl === 'string' && P.serviceInfoUrl !== 'https://reg.pryv.me/service/info' ? ` --service-info ${q(P.serviceInfoUrl)}` : ''}${prof}`;
     case 'safe':
       return `authctl safe authorize --app-name ${q(P.appName)} --app-id ${q(P.appId)} --app-version ${q(P.appVersion)} --app-vendor ${q(P.appVendor)}${p.scopes.map((s) => ` --permission ${q(s)}`).join('')}${typeof P.launcherUrl === 'string' && P.launcherUrl !== 'http://localhost:8100' ? ` --launcher-url ${q(P.launcherUrl)}` : ''}${prof}`;
     case 'liveperson':
