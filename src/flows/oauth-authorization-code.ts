@@ -28,6 +28,7 @@ import type { TokenSet } from '../protocol/oauth.js';
 import { createAuthorizationSecrets } from '../protocol/pkce.js';
 import { type LoopbackServer, listenLoopback } from '../server/loopback.js';
 import { alreadyFinishedPage, errorPage, type Page, successPage } from '../server/pages.js';
+import type { Spinner } from '../ui/spinner.js';
 import { type OAuthClient, requestToken } from './oauth-token.js';
 
 /** Everything one authorization-code login needs. */
@@ -53,6 +54,7 @@ export interface AuthCodeConfig {
   open: boolean;
   /** --manual: print the URL and read the pasted redirected URL (needs a TTY). */
   manual: boolean;
+  /** Give up after this long (exit 5); 0 = no limit. */
   timeoutMs: number;
   /** "LivePerson", "the authorization server": for messages and pages. */
   providerLabel: string;
@@ -186,21 +188,26 @@ export async function authorizationCodeLogin(ctx: Context, cfg: AuthCodeConfig):
     settled = true;
     rejectOutcome(asInterrupted(ctx.signal));
   };
-  const spinner = await ctx.spinner();
-  let spinning = false;
+  let spinner: Spinner | undefined;
   try {
     ctx.signal.addEventListener('abort', onAbort, { once: true });
     if (ctx.signal.aborted) onAbort();
-    timer = setTimeout(() => {
-      if (settled) return;
-      settled = true;
-      rejectOutcome(
-        new TimeoutError(
-          `the login was not finished within ${formatDuration(cfg.timeoutMs)}`,
-          'Run the login again and finish it in the browser, or pass a longer --timeout.',
-        ),
+    // 0 = no limit, as for the other waiting commands.
+    if (cfg.timeoutMs > 0) {
+      timer = setTimeout(
+        () => {
+          if (settled) return;
+          settled = true;
+          rejectOutcome(
+            new TimeoutError(
+              `the login was not finished within ${formatDuration(cfg.timeoutMs)}`,
+              'Run the login again and finish it in the browser, or pass a longer --timeout.',
+            ),
+          );
+        },
+        Math.min(cfg.timeoutMs, 2 ** 31 - 1),
       );
-    }, cfg.timeoutMs);
+    }
 
     const authorizeUrl = buildAuthorizeUrl(cfg.authorizeUrl, {
       clientId: cfg.client.clientId,
@@ -267,19 +274,21 @@ export async function authorizationCodeLogin(ctx: Context, cfg: AuthCodeConfig):
           }`,
         );
       } else if (!opened) {
+        const port = server?.port ?? target.port;
+        const host = target.hostname.includes(':') ? `[${target.hostname}]` : target.hostname;
         ctx.io.err(
-          `Could not open a browser here. Open the URL in a browser that can reach ${redirectUri} (on this machine, or through ssh -L ${server?.port ?? target.port}:127.0.0.1:${server?.port ?? target.port}); or run again on a terminal with --manual.\n`,
+          `Could not open a browser here. Open the URL in a browser that can reach ${redirectUri} (on this machine, or through ssh -L ${port}:${host}:${port}); or run again on a terminal with --manual.\n`,
         );
       }
     }
     // A spinner would scribble over the paste prompt, so only when nobody is typing.
     if (server && !prompting && !settled) {
+      spinner = await ctx.spinner();
       spinner.start(`Waiting for the browser to return to ${redirectUri} (Ctrl-C to cancel)…`);
-      spinning = true;
     }
     return await outcome;
   } finally {
-    if (spinning) spinner.stop();
+    spinner?.stop();
     clearTimeout(timer);
     ctx.signal.removeEventListener('abort', onAbort);
     cancelPrompt.abort();

@@ -138,9 +138,10 @@ test('full login: PKCE S256, state, nonce; tokens checked and saved; success pag
   }
 });
 
-test('--print puts exactly the token on stdout; explicit endpoints work without discovery', async () => {
+test('--print puts exactly the token on stdout; explicit endpoints work without discovery; --timeout 0 waits', async () => {
   const r = await run({
     issuer: undefined,
+    timeout: 0,
     authorizeUrl: `${op.issuer}/auth`,
     tokenUrl: `${op.issuer}/token`,
     scope: ['openid'],
