@@ -48,7 +48,7 @@ export async function requestToken(ctx: Context, req: TokenRequest): Promise<Tok
     method: 'POST',
     url: req.tokenUrl,
     headers: { ...auth.headers, 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8' },
-    form: Object.fromEntries(body) as Record<string, string>,
+    form: body,
     retries: req.retries ?? 0,
     signal: ctx.signal,
   });

@@ -16,7 +16,7 @@ export interface HttpRequest {
   /** JSON body (sets content-type). */
   json?: unknown;
   /** application/x-www-form-urlencoded body. */
-  form?: Record<string, string>;
+  form?: Record<string, string> | URLSearchParams;
   /** Time allowed until response headers arrive, per attempt (ms); 0 = none. Default 30 s. */
   timeoutMs?: number;
   /** Time allowed between body chunks (ms); 0 = none. Default 30 s. */
