@@ -48,11 +48,14 @@ if (!process.env.AUTHCTL_NO_COMPILE_CACHE) {
   }
 }
 
-const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
-  filename: file,
-  cachedData,
-  importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
-});
+const script = new vm.Script(
+  `(function (exports, require, module, __filename, __dirname, __authctl_import) {${source}\n})`,
+  {
+    filename: file,
+    cachedData,
+    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+  },
+);
 
 if (cacheFile && (cachedData === undefined || script.cachedDataRejected)) {
   // Written at exit, so the cache also holds the functions this run compiled. Temp file + rename:
@@ -77,4 +80,13 @@ if (cacheFile && (cachedData === undefined || script.cachedDataRejected)) {
 }
 
 const mod = { exports: {} };
-script.runInThisContext()(mod.exports, require, mod, file, path.dirname(file));
+// The bundle's import() calls go through this function: Node 20 loses importModuleDynamically for
+// code restored from cachedData (see bin/build.mjs), but this module's own import() always works.
+script.runInThisContext()(
+  mod.exports,
+  require,
+  mod,
+  file,
+  path.dirname(file),
+  (specifier) => import(specifier),
+);

@@ -5,7 +5,7 @@
  * The heavy, ESM-only dependencies stay external and are loaded with import() only where used.
  * Type checking is `tsc --noEmit` (npm run check); esbuild only strips types.
  */
-import { renameSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
 // commander stays external too: it is needed only off the hot path, and keeping its ~90 KB out of the
@@ -23,9 +23,22 @@ await build({
   external,
   // import.meta.url has no CommonJS equivalent; give it one (used to find package.json).
   define: { 'import.meta.url': '__authctl_import_meta_url' },
-  banner: { js: 'const __authctl_import_meta_url = require("node:url").pathToFileURL(__filename).href;' },
+  banner: {
+    js:
+      'const __authctl_import_meta_url = require("node:url").pathToFileURL(__filename).href;\n' +
+      // See below: the launcher passes an import function in; run directly, the bundle uses its own.
+      'var __authctl_import = typeof __authctl_import === "function" ? __authctl_import : (s) => import(s);',
+  },
   legalComments: 'none',
   logLevel: 'warning',
 });
+// Node 20 ignores vm's importModuleDynamically for functions restored from a V8 code cache (the
+// launcher's), so a literal import() of an external package (ora, @inquirer/prompts, open, undici…)
+// fails with "A dynamic import callback was not specified" on every run after the first. Route them
+// through __authctl_import, which bin/authctl.js supplies from its own (normally loaded) module.
+writeFileSync(
+  tmp,
+  readFileSync(tmp, 'utf8').replace(/\bimport\((["'])([^"'.][^"']*)\1\)/g, '__authctl_import($1$2$1)'),
+);
 // Replace atomically, so a test running the CLI meanwhile never sees a half-written bundle.
 renameSync(tmp, out);

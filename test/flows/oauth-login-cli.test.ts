@@ -94,3 +94,27 @@ test('a redirect port in use → exit 1 naming --redirect-uri; missing endpoints
     cleanup();
   }
 });
+
+test('dynamic imports of external packages still work when the bundle comes from the V8 code cache', async (t) => {
+  // Node 20 drops vm's importModuleDynamically for code restored from cachedData; bin/authctl.js
+  // supplies its own import() instead. --ca-file makes the HTTP client import undici.
+  const ca = '/etc/ssl/certs/ca-certificates.crt';
+  if (!fs.existsSync(ca)) {
+    t.skip(`needs ${ca}`);
+    return;
+  }
+  const { dir, cleanup } = tempConfigDir();
+  try {
+    const env = { AUTHCTL_CACHE_DIR: path.join(dir, 'cache') };
+    const args = ['oauth', 'login', '--issuer', 'https://127.0.0.1:1', '--client-id', 'c', '--ca-file', ca];
+    for (const run of ['compiles and writes the cache', 'runs from the cache']) {
+      const r = await runCli(args, { configDir: dir, env });
+      assert.equal(r.code, 1, `${run}: ${r.stderr}`);
+      assert.doesNotMatch(r.stderr, /dynamic import|unexpected failure/, run);
+      assert.match(r.stderr, /^error: .*127\.0\.0\.1:1/m, run);
+    }
+    assert.equal(fs.readdirSync(path.join(dir, 'cache')).filter((f) => f.endsWith('.bin')).length, 1);
+  } finally {
+    cleanup();
+  }
+});
