@@ -1,10 +1,22 @@
 /** `authctl exec -- cmd args…`: run a command with the token variables in its environment only. */
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import { constants } from 'node:os';
 import type { Context } from '../context.js';
 import { FailureError, SilentExit, UsageError } from '../errors.js';
 import { usableProfile } from '../flows/renew.js';
 import { exportVars } from './token.js';
+
+/** True when this process has a controlling terminal (so terminal signals reach its whole process group). */
+function hasControllingTerminal(): boolean {
+  if (process.platform === 'win32') return false;
+  try {
+    fs.closeSync(fs.openSync('/dev/tty', 'r'));
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** Run `argv` with the profile's variables; exits with the child's code (128+n when killed by signal n). */
 export async function exec(ctx: Context, argv: string[], o: Record<string, unknown>): Promise<void> {
@@ -17,7 +29,10 @@ export async function exec(ctx: Context, argv: string[], o: Record<string, unkno
   const code = await new Promise<number>((resolve, reject) => {
     const child = spawn(cmd, args, { stdio: 'inherit', env, shell: false });
     const forward = (sig: NodeJS.Signals) => () => child.kill(sig);
-    const onInt = forward('SIGINT');
+    // Ctrl-C on a terminal already signals the whole foreground process group, child included:
+    // forwarding it too made the child see two SIGINTs (many programs treat a second one as "force
+    // quit"). Forward SIGINT only without a controlling terminal (a runner signalling authctl alone).
+    const onInt = hasControllingTerminal() ? () => {} : forward('SIGINT');
     const onTerm = forward('SIGTERM');
     process.on('SIGINT', onInt);
     process.on('SIGTERM', onTerm);

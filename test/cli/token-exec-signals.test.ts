@@ -1,0 +1,73 @@
+/**
+ * `authctl exec` and Ctrl-C: the child must receive SIGINT exactly once, whether it comes from the
+ * terminal (which signals the whole foreground process group, child included) or is sent to authctl
+ * alone (a CI runner cancelling a job), and authctl exits with the child's status.
+ */
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { binPath, cliEnv, repoRoot, sampleProfile, tempConfigDir, writeStore } from '../helpers/cli.js';
+import { findShell } from '../helpers/shells.js';
+
+/** A child that counts SIGINTs: prints "ready", and 400 ms after the first SIGINT prints the count and exits 3. */
+const COUNTER = `let n = 0;
+process.on('SIGINT', () => { if (n++ === 0) setTimeout(() => { process.stdout.write('sigints=' + n + '\\n'); process.exit(3); }, 400); });
+process.stdout.write('ready\\n');
+setInterval(() => {}, 1000);`;
+
+const tmp = tempConfigDir();
+before(() => writeStore(tmp.dir, { version: 1, profiles: { ci: sampleProfile() } }));
+after(() => tmp.cleanup());
+
+test('SIGINT sent to authctl alone (no terminal) is forwarded to the child once', async () => {
+  // detached: a new session without a controlling terminal, as under a CI runner.
+  const child = spawn(
+    process.execPath,
+    [binPath, 'exec', '--profile', 'ci', '--', process.execPath, '-e', COUNTER],
+    {
+      env: cliEnv(tmp.dir),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    },
+  );
+  let out = '';
+  let err = '';
+  child.stderr.setEncoding('utf8').on('data', (d: string) => {
+    err += d;
+  });
+  const code = await new Promise<number | null>((resolve) => {
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+      if (d.includes('ready')) process.kill(child.pid!, 'SIGINT');
+    });
+    child.on('close', (c) => resolve(c));
+  });
+  assert.equal(out, 'ready\nsigints=1\n', err);
+  assert.equal(code, 3, "authctl exits with the child's status");
+});
+
+const python = findShell('python3');
+test('Ctrl-C in a terminal reaches the child once, not twice', {
+  skip: python ? false : 'python3 (for its pty module) is not installed here',
+}, () => {
+  const r = spawnSync(
+    python!,
+    [
+      path.join(repoRoot, 'test', 'helpers', 'pty-run.py'),
+      process.execPath,
+      binPath,
+      'exec',
+      '--profile',
+      'ci',
+      '--',
+      process.execPath,
+      '-e',
+      COUNTER,
+    ],
+    { env: cliEnv(tmp.dir), encoding: 'utf8', timeout: 20_000 },
+  );
+  assert.match(r.stdout, /ready/, r.stderr);
+  assert.match(r.stdout, /sigints=1\r?\n/, `the child saw: ${r.stdout}`);
+  assert.equal(r.status, 3, r.stdout + r.stderr);
+});
