@@ -307,7 +307,7 @@ describe('profiles, expiry and exit codes', () => {
     assertOutput(argWins, 'tok-plain\n');
   });
 
-  test('the only profile is used when none is named', async () => {
+  test('the only profile is used when none is named; an empty store lists nothing', async () => {
     const one = tempConfigDir();
     try {
       writeStore(one.dir, { version: 1, profiles: { solo: sampleProfile({ token: 'tok-solo' }) } });
@@ -317,7 +317,17 @@ describe('profiles, expiry and exit codes', () => {
       ]);
       assertOutput(print, 'tok-solo\n');
       assertOutput(header, 'Authorization: Bearer tok-solo\n');
-      assertFailure(await runCli(['token', 'print'], { configDir: path.join(one.dir, 'empty') }), 4);
+      const empty = path.join(one.dir, 'empty');
+      const [none, list, json] = await Promise.all([
+        runCli(['token', 'print'], { configDir: empty }),
+        runCli(['token', 'list'], { configDir: empty }),
+        runCli(['token', 'list', '--json'], { configDir: empty }),
+      ]);
+      assertFailure(none, 4, /no profiles saved yet/);
+      assert.equal(list.code, 0);
+      assert.equal(list.stdout, '');
+      assert.match(list.stderr, /^No profiles saved yet\./);
+      assertOutput(json, '[]\n');
     } finally {
       one.cleanup();
     }
