@@ -22,7 +22,8 @@ export function checkUrl(raw: string, opts: { insecure: boolean; source: UrlSour
   try {
     url = new URL(raw);
   } catch {
-    throw new Err(`${opts.label}: not a valid URL: '${raw}'`);
+    // Control characters from a server's answer must not reach the terminal.
+    throw new Err(`${opts.label}: not a valid URL: '${raw.replace(/[\x00-\x1f\x7f]/g, '?')}'`);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new Err(`${opts.label}: unsupported scheme '${url.protocol}' (use https)`);

@@ -4,6 +4,7 @@
  * OIDC Discovery §4.3 — or a look-alike server could hand out its own endpoints).
  */
 import { ProtocolError } from '../errors.js';
+import { serverText } from './oauth.js';
 
 /** The metadata fields authctl uses. */
 export interface ServerMetadata {
@@ -58,7 +59,7 @@ export function validateMetadata(doc: unknown, issuer: string, url: string): Ser
   const iss = str('issuer', true)!;
   if (!sameIssuer(iss, issuer)) {
     throw new ProtocolError(
-      `discovery document at ${url} names issuer '${iss}', not '${issuer}'; refusing it`,
+      `discovery document at ${url} names issuer '${serverText(iss, 100)}', not '${issuer}'; refusing it`,
       'Pass the exact issuer URL the provider documents.',
     );
   }

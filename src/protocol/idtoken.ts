@@ -51,7 +51,11 @@ export function checkIdToken(idToken: string, exp: IdTokenExpectation): Record<s
   // exp and iat (steps 9–10)
   const skew = exp.skewSeconds ?? DEFAULT_SKEW_SECONDS;
   if (typeof c.exp !== 'number' || !Number.isFinite(c.exp)) throw bad("has no numeric 'exp' claim");
-  if (c.exp + skew <= exp.nowMs / 1000) throw bad(`expired at ${new Date(c.exp * 1000).toISOString()}`);
+  if (c.exp + skew <= exp.nowMs / 1000) {
+    // Guard the Date range: a nonsense `exp` (e.g. -1e308) is reported, not a RangeError.
+    const when = Math.abs(c.exp) < 8.64e12 ? ` at ${new Date(c.exp * 1000).toISOString()}` : '';
+    throw bad(`expired${when}`);
+  }
   if (c.iat !== undefined && (typeof c.iat !== 'number' || c.iat - skew > exp.nowMs / 1000)) {
     throw bad("has an 'iat' claim in the future");
   }

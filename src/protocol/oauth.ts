@@ -97,7 +97,7 @@ export function oauthError(code: string, description: string | undefined, where:
   }
 }
 
-/** Parse `expires_in`: a non-negative number or numeric string (real servers send both). */
+/** Parse `expires_in`: a non-negative number or numeric string (real servers send both), within MAX_EXPIRES_IN_S. */
 export function parseExpiresIn(v: unknown): number | undefined | 'invalid' {
   if (v === undefined || v === null) return undefined;
   const n =
@@ -106,8 +106,13 @@ export function parseExpiresIn(v: unknown): number | undefined | 'invalid' {
       : typeof v === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(v)
         ? Number(v)
         : Number.NaN;
-  return Number.isFinite(n) && n >= 0 ? Math.floor(n) : 'invalid';
+  // The bound (about 3,000 years) keeps the absolute expiry inside the Date range: a larger value
+  // would make expiryIso() throw a RangeError instead of reporting the server's mistake.
+  return Number.isFinite(n) && n >= 0 && n <= MAX_EXPIRES_IN_S ? Math.floor(n) : 'invalid';
 }
+
+/** Largest `expires_in` accepted, in seconds. */
+export const MAX_EXPIRES_IN_S = 1e11;
 
 /**
  * Validate a token-endpoint answer (RFC 6749 §5.1/§5.2). An `error` member is read whatever the
@@ -150,6 +155,10 @@ export function processTokenResponse(res: RawResponse, where: string): TokenSet 
   if (!TOKEN_RE.test(body.access_token))
     throw field('access_token', 'contains characters not allowed in a token');
   if (typeof body.token_type !== 'string' || body.token_type === '') throw field('token_type', 'is missing');
+  // The type becomes the scheme of an Authorization header (`token header`, exec): a space, CR or
+  // LF in it would let the server inject header lines (RFC 6749 §7.1: a type name is a token).
+  if (!TOKEN_RE.test(body.token_type))
+    throw field('token_type', 'contains characters not allowed in a token type');
   const expiresIn = parseExpiresIn(body.expires_in);
   if (expiresIn === 'invalid') throw field('expires_in', 'is not a number of seconds');
   const set: TokenSet = {
@@ -169,6 +178,10 @@ export function processTokenResponse(res: RawResponse, where: string): TokenSet 
   if (body.scope !== undefined && body.scope !== null) {
     if (typeof body.scope !== 'string') throw field('scope', 'is not a string');
     set.scope = body.scope.split(' ').filter(Boolean);
+    // RFC 6749 §3.3: scope tokens are visible ASCII. Anything else (control characters, escapes)
+    // would reach the terminal through `token list` / `inspect`.
+    if (!set.scope.every((s) => TOKEN_RE.test(s)))
+      throw field('scope', 'contains characters not allowed in a scope (RFC 6749 §3.3)');
   }
   return set;
 }
