@@ -85,6 +85,11 @@ export async function main(argv: string[]): Promise<number> {
       return ExitCode.usage;
     }
     if (err instanceof SilentExit) return err.exitCode;
+    if ((err as NodeJS.ErrnoException)?.code === 'EPIPE') {
+      // The reader of stdout went away (`authctl token print | head -c0`): not a bug, but not a success.
+      process.stderr.write('error: stdout was closed before the output was written\n');
+      return ExitCode.failure;
+    }
     const { line, code } = describe(err, verboseFlag);
     process.stderr.write(`${line}\n`);
     return code;

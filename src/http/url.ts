@@ -4,7 +4,8 @@ import { FailureError, ProtocolError, UsageError } from '../errors.js';
 /** True for localhost, 127.0.0.0/8 and ::1. */
 export function isLoopbackHost(hostname: string): boolean {
   const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (h === 'localhost' || h.endsWith('.localhost')) return true;
+  // Exactly the hosts cli.md names; a `*.localhost` name is left to DNS and so is not trusted here.
+  if (h === 'localhost') return true;
   if (h === '::1' || h === '0:0:0:0:0:0:0:1') return true;
   return /^127(\.\d{1,3}){3}$/.test(h);
 }
@@ -46,7 +47,8 @@ export function checkUrl(raw: string, opts: { insecure: boolean; source: UrlSour
 export function hostToBaseUrl(hostOrUrl: string): string {
   const v = hostOrUrl.trim().replace(/\/+$/, '');
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(v)) return v;
-  const host = v.replace(/[:/].*$/, '');
+  // A bracketed IPv6 literal keeps its colons: [::1]:8080 → ::1.
+  const host = v.startsWith('[') ? v.slice(1, v.indexOf(']')) : v.replace(/[:/].*$/, '');
   return `${isLoopbackHost(host) ? 'http' : 'https'}://${v}`;
 }
 

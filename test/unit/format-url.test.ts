@@ -27,6 +27,7 @@ test('isLoopbackHost: localhost, 127.0.0.0/8 and ::1 only', () => {
     '0.0.0.0',
     '127.0.0.1.nip.io',
     'localhost.example.com',
+    'app.localhost',
     '::ffff:7f00:1',
     '::2',
     '',
@@ -87,6 +88,8 @@ test('hostToBaseUrl: a bare host means https, a bare loopback host means http, a
     ['example.com:8443/base/', 'https://example.com:8443/base'],
     ['localhost:8100', 'http://localhost:8100'],
     ['127.0.0.1:3000/x', 'http://127.0.0.1:3000/x'],
+    ['[::1]:8080', 'http://[::1]:8080'],
+    ['[2001:db8::1]:8443', 'https://[2001:db8::1]:8443'],
     ['https://sentinel.example.com/', 'https://sentinel.example.com'],
     ['http://example.com', 'http://example.com'], // kept: checkUrl refuses it later
   ];
