@@ -98,3 +98,19 @@ export class SilentExit extends AuthctlError {
     super('', exitCode);
   }
 }
+
+/** Sleep that rejects with InterruptedError when `signal` aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(asInterrupted(signal));
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(asInterrupted(signal!));
+    };
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

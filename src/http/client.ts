@@ -5,7 +5,7 @@
  * and `--verbose` request logs that carry no secrets.
  */
 import fs from 'node:fs';
-import { asInterrupted, FailureError, NetworkError, ProtocolError } from '../errors.js';
+import { asInterrupted, FailureError, NetworkError, ProtocolError, sleep } from '../errors.js';
 import { checkUrl, redactUrl } from './url.js';
 
 /** One HTTP request. */
@@ -122,21 +122,8 @@ const transient = new Set([
   'ECONNREFUSED',
 ]);
 
-/** Sleep that rejects with InterruptedError when `signal` aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(asInterrupted(signal));
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(asInterrupted(signal!));
-    };
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
+/** Re-exported: flows import the abortable sleep from here. */
+export { sleep };
 
 /** How requests are sent: Node's built-in fetch, or the undici package's fetch with a dispatcher. */
 interface Transport {

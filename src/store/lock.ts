@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import os from 'node:os';
-import { asInterrupted, StoreError } from '../errors.js';
+import { StoreError, sleep } from '../errors.js';
 
 /** Options for acquiring a lock. */
 export interface LockOptions {
@@ -55,20 +55,6 @@ function isStale(file: string, info: LockInfo | null, staleMs: number): boolean 
   // A half-written lock (no nonce yet) is given a short grace period before it counts as stale.
   return Date.now() - mtimeMs > staleMs;
 }
-
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) return reject(asInterrupted(signal));
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(asInterrupted(signal!));
-    };
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 
 /** Run `fn` while holding the lock file `file`; the lock is always released afterwards. */
 export async function withLock<T>(file: string, fn: () => Promise<T>, opts: LockOptions = {}): Promise<T> {
