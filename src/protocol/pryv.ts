@@ -100,7 +100,8 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== 
 
 /** Make a server-provided string safe to print: no control characters, bounded length. */
 export function cleanServerText(v: unknown, max = 300): string {
-  const s = typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v);
+  // JSON.stringify, not String(): a JSON object such as {"toString":"x"} makes String() throw.
+  const s = typeof v === 'string' ? v : v === undefined || v === null ? '' : (JSON.stringify(v) ?? '');
   const flat = s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').trim();
   return flat.length > max ? `${flat.slice(0, max)}…` : flat;
 }
@@ -475,7 +476,8 @@ export function nextPollDelay(rateMs: number, failures: number, retryAfterMs?: n
 
 /** Build `scheme://[token@]rest/` from the `api` template, as lib-js `buildAPIEndpoint` does. */
 export function buildApiEndpoint(apiTemplate: string, username: string, token?: string): string {
-  const filled = apiTemplate.replaceAll('{username}', username);
+  // A function replacer: a string one would expand `$&`, `$'`… inside the user name.
+  const filled = apiTemplate.replaceAll('{username}', () => username);
   const m = /^(.+?):\/\/(.+)$/.exec(filled);
   if (!m)
     throw new ProtocolError(`the service's api template '${cleanServerText(apiTemplate)}' is not a URL`);
@@ -517,7 +519,9 @@ function canonical(url: string): string | undefined {
 
 /** True when `endpoint` (token removed) is exactly the `api` template filled with `username` (§1.13). */
 export function matchesApiTemplate(endpoint: string, apiTemplate: string, username: string): boolean {
-  if (/[/?#@\\]/.test(username) || username.includes('..')) return false;
+  // URL parsing drops tabs and line breaks and percent-encodes controls, so such a name could
+  // still "match"; it would then be saved and printed as the profile's subject.
+  if (/[/?#@\\\s\x00-\x1f\x7f-\x9f]/.test(username) || username.includes('..')) return false;
   const want = canonical(buildApiEndpoint(apiTemplate, username));
   const got = canonical(decomposeApiEndpoint(endpoint).endpoint);
   return want !== undefined && got !== undefined && want === got;

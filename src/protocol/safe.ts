@@ -301,8 +301,12 @@ export function parseGrant(json: unknown, url: string): SafeGrant {
   if (!TOKEN_RE.test(token) || !looksLikeJwt(token) || decodeJwt(token) === null) {
     throw new ProtocolError(`field 'token' in the answer from ${url} is not a JWT (three base64url parts)`);
   }
-  if (!Array.isArray(permissions) || !permissions.every((p) => typeof p === 'string')) {
-    throw new ProtocolError(`field 'permissions' in the answer from ${url} is not an array of strings`);
+  // Names like SAFE_DRIVE_ACCESS: they are echoed on stderr and saved as scopes, so control
+  // characters or blanks from the server are refused rather than printed.
+  if (!Array.isArray(permissions) || !permissions.every((p) => typeof p === 'string' && TOKEN_RE.test(p))) {
+    throw new ProtocolError(
+      `field 'permissions' in the answer from ${url} is not an array of permission names`,
+    );
   }
   return { token, permissions: [...permissions] };
 }

@@ -64,7 +64,7 @@ export function parseDomainResponse(body: unknown, where: string): string {
     // Service names are case-sensitive (§3.2); a different service here is a wrong answer, not ours.
     if (body.service !== undefined && body.service !== 'sentinel') {
       throw new ProtocolError(
-        `the domain API at ${where} answered for service '${serverText(String(body.service), 40)}' instead of 'sentinel'`,
+        `the domain API at ${where} answered for service '${serverText(typeof body.service === 'string' ? body.service : (JSON.stringify(body.service) ?? ''), 40)}' instead of 'sentinel'`,
       );
     }
     host = body.baseURI;

@@ -97,7 +97,8 @@ export function mutated(base: Record<string, unknown>): fc.Arbitrary<Record<stri
     })
     .map(({ drop, replace, extra }) => {
       const o: Record<string, unknown> = {};
-      for (const [k, v] of extra) Object.defineProperty(o, k, { value: v, enumerable: true, writable: true });
+      for (const [k, v] of extra)
+        Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
       for (const k of keys) o[k] = base[k];
       for (const k of drop) delete o[k];
       for (const [k, v] of replace) o[k] = v;
