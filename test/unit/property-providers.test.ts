@@ -184,7 +184,7 @@ const endpoint = fc.oneof(
     'https://127.0.0.1/',
     'http://127.0.0.1:9/alice/',
   ),
-  fc.webUrl({ withUserInfo: true, withQueryParameters: true }),
+  fc.webUrl({ authoritySettings: { withUserInfo: true }, withQueryParameters: true }),
   hostileString,
 );
 const template = fc.constantFrom(
