@@ -2,7 +2,7 @@
 import { parseScopes } from '../cli/parse.js';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
-import { absoluteCaFile, obtainClientCredentials } from '../flows/oauth-client-credentials.js';
+import { absoluteCaFile, obtainClientCredentials, runOptions } from '../flows/oauth-client-credentials.js';
 import { checkUrl } from '../http/url.js';
 import {
   ACTIGRAPH_AUTH_METHOD,
@@ -43,14 +43,6 @@ export async function token(ctx: Context, opts: Opts): Promise<void> {
       caFile: absoluteCaFile(opt(opts, 'caFile')),
       label: `ActiGraph token endpoint ${url.host}`,
     },
-    {
-      profile: opt(opts, 'profile') ?? 'actigraph',
-      force: opts.force === true,
-      saveSecret: opts.saveSecret === true,
-      json: opts.json === true,
-      print: opts.print === true,
-      clientSecret: opt(opts, 'clientSecret'),
-      clientSecretStdin: opts.clientSecretStdin === true,
-    },
+    runOptions(opts, 'actigraph'),
   );
 }

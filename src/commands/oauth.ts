@@ -5,6 +5,7 @@ import { ProtocolError, UsageError } from '../errors.js';
 import {
   absoluteCaFile,
   obtainClientCredentials,
+  runOptions,
   type SecretAuthMethod,
 } from '../flows/oauth-client-credentials.js';
 import { checkUrl } from '../http/url.js';
@@ -66,15 +67,7 @@ export async function clientCredentials(ctx: Context, opts: Opts): Promise<void>
       audience,
       caFile: absoluteCaFile(opt(opts, 'caFile')),
     },
-    {
-      profile: opt(opts, 'profile') ?? 'oauth',
-      force: opts.force === true,
-      saveSecret: opts.saveSecret === true,
-      json: opts.json === true,
-      print: opts.print === true,
-      clientSecret: opt(opts, 'clientSecret'),
-      clientSecretStdin: opts.clientSecretStdin === true,
-    },
+    runOptions(opts, 'oauth'),
   );
 }
 

@@ -53,6 +53,19 @@ export interface ClientCredentialsRun extends SecretOptions {
   print?: boolean;
 }
 
+/** The run options from a command's parsed flags (shared by `actigraph token` and `oauth client-credentials`). */
+export function runOptions(opts: Record<string, unknown>, defaultProfile: string): ClientCredentialsRun {
+  return {
+    profile: typeof opts.profile === 'string' ? opts.profile : defaultProfile,
+    force: opts.force === true,
+    saveSecret: opts.saveSecret === true,
+    json: opts.json === true,
+    print: opts.print === true,
+    ...(typeof opts.clientSecret === 'string' ? { clientSecret: opts.clientSecret } : {}),
+    clientSecretStdin: opts.clientSecretStdin === true,
+  };
+}
+
 const sameSet = (a: readonly string[], b: readonly string[]) =>
   a.length === b.length && a.every((x) => b.includes(x));
 
