@@ -107,10 +107,15 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
       clearTimeout(t);
       reject(asInterrupted(signal!));
     };
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
+    // Clamped: Node fires a longer timer after 1 ms, which would turn a huge Retry-After or poll
+    // delay into a tight request loop.
+    const t = setTimeout(
+      () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      },
+      Math.min(ms, 2 ** 31 - 1),
+    );
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }

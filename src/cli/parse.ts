@@ -6,7 +6,7 @@ const UNIT_MS: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 
 /** Parse `90s`, `10m`, `1h`, `1h30m`, `250ms` or plain seconds into milliseconds. */
 export function parseDuration(value: string, flag = '--timeout'): number {
   const v = value.trim();
-  if (/^\d+(\.\d+)?$/.test(v)) return Math.round(Number(v) * 1000);
+  if (/^\d+(\.\d+)?$/.test(v)) return checkRange(Math.round(Number(v) * 1000), value, flag);
   const re = /(\d+(?:\.\d+)?)(ms|h|m|s)/gy;
   let total = 0;
   let pos = 0;
@@ -22,7 +22,15 @@ export function parseDuration(value: string, flag = '--timeout'): number {
       'Use a number of seconds or a value like 90s, 10m, 1h or 1h30m.',
     );
   }
-  return Math.round(total);
+  return checkRange(Math.round(total), value, flag);
+}
+
+/** A duration must be a whole number of ms that timers and dates can hold (not 1e400 → Infinity). */
+function checkRange(ms: number, value: string, flag: string): number {
+  if (!Number.isSafeInteger(ms)) {
+    throw new UsageError(`${flag}: duration '${value}' is too long`, 'Use a value like 10m, 1h or 24h.');
+  }
+  return ms;
 }
 
 /** Split repeatable `--scope` values (each may hold several space-separated scopes), dropping duplicates. */

@@ -86,7 +86,8 @@ export async function requestAuthorization(ctx: Context, r: AuthorizeRequest): P
                 'Answer the prompt in the Launcher window sooner, or pass a longer --timeout.',
               ),
             ),
-          r.timeoutMs,
+          // Node fires a timer longer than 2^31-1 ms after 1 ms (TimeoutOverflowWarning): clamp it.
+          Math.min(r.timeoutMs, 2 ** 31 - 1),
         )
       : undefined;
   const signal = AbortSignal.any([ctx.signal, timer.signal]);
