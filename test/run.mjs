@@ -4,7 +4,8 @@
  * Usage: node test/run.mjs [filter-substring...]
  */
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 const root = path.dirname(new URL(import.meta.url).pathname);
@@ -24,9 +25,16 @@ if (selected.length === 0) {
   console.error('no test files matched');
   process.exit(1);
 }
+// Leak check (test/reliability/leak-check.mjs): the fakes and runCli/testContext record secrets and
+// outputs here while the suite runs; afterwards no secret may appear where the contract forbids it.
+const leakDir = mkdtempSync(path.join(tmpdir(), 'authctl-leaks-'));
 const r = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-concurrency=3', '--test-reporter=spec', ...selected],
-  { stdio: 'inherit' },
+  { stdio: 'inherit', env: { ...process.env, AUTHCTL_TEST_LEAK_DIR: leakDir } },
 );
-process.exit(r.status ?? 1);
+const leaks = spawnSync(process.execPath, [path.join(root, 'reliability', 'leak-check.mjs'), leakDir], {
+  stdio: 'inherit',
+});
+rmSync(leakDir, { recursive: true, force: true });
+process.exit(r.status || leaks.status || (r.status === null ? 1 : 0));

@@ -11,6 +11,7 @@ import crypto from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { recordSecret, tapServer } from '../helpers/leaks.js';
 
 /** A registered client. */
 export interface IdsClient {
@@ -234,6 +235,9 @@ export async function startIdentityServer(opts: IdsOptions = {}): Promise<IdsFak
   const server = opts.tls
     ? https.createServer({ key: opts.tls.key, cert: opts.tls.cert }, listener)
     : http.createServer(listener);
+  // Leak check (test/helpers/leaks.ts): what this fake issues and receives is secret.
+  tapServer(server, 'identityserver');
+  for (const c of clients) recordSecret('clientSecret', c.secret, 'identityserver');
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   base = `${opts.tls ? 'https' : 'http'}://127.0.0.1:${port}`;

@@ -17,6 +17,7 @@ import crypto from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ClientMetadata, Configuration, Provider } from 'oidc-provider';
+import { recordSecret, tapServer } from '../helpers/leaks.js';
 
 export type { ClientMetadata, Configuration } from 'oidc-provider';
 
@@ -117,6 +118,8 @@ export async function startOidc(opts: OidcOptions = {}): Promise<OidcServer> {
     requests.push({ method: req.method ?? '', path: new URL(req.url ?? '/', 'http://x').pathname });
     handler(req, res);
   });
+  // Leak check (test/helpers/leaks.ts): what this fake issues and receives is secret.
+  tapServer(server, 'oidc');
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   const issuer = `http://127.0.0.1:${port}`;
@@ -184,6 +187,7 @@ export async function startOidc(opts: OidcOptions = {}): Promise<OidcServer> {
   // The merged client list must not be deep-merged element-wise: keep the assembled one.
   config.clients = opts.config?.clients ?? clients;
 
+  for (const c of config.clients ?? []) recordSecret('clientSecret', c.client_secret, 'oidc');
   const provider = new ProviderClass(issuer, config);
   const serverErrors: unknown[] = [];
   provider.on('server_error', (_ctx: unknown, err: unknown) => serverErrors.push(err));

@@ -15,6 +15,7 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { tapServer } from '../helpers/leaks.js';
 
 /** Which register implementation to imitate. */
 export type Generation = 'v1' | 'v2';
@@ -675,6 +676,8 @@ export async function startFakePryv(opts: FakePryvOptions): Promise<FakePryv> {
       res.end(payload);
     });
   });
+  // Leak check (test/helpers/leaks.ts): tokens and poll keys this fake hands out are secret.
+  tapServer(server, 'pryv');
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   fake = new FakePryv(server, opts);
   return fake;

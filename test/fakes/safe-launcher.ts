@@ -11,6 +11,7 @@
 import crypto from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tapServer } from '../helpers/leaks.js';
 
 /** One request as the fake saw it. */
 export interface RecordedRequest {
@@ -303,6 +304,8 @@ export async function startFakeLauncher(opts: FakeLauncherOptions = {}): Promise
       return sendJson(res, 404, { errorCode: 404, description: 'Endpoint Not Found' });
     });
   });
+  // Leak check (test/helpers/leaks.ts): the JWTs this fake mints are secret.
+  tapServer(server, 'safe-launcher');
   // boot.js: server.timeout = 0 — no server-side limit while the user decides.
   server.timeout = 0;
   server.requestTimeout = 0;

@@ -8,6 +8,7 @@
 
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
+import { recordSecret, tapServer } from '../helpers/leaks.js';
 
 /** One request as the fake saw it. */
 export interface SentinelRequest {
@@ -292,6 +293,8 @@ export async function startSentinel(opts: SentinelOptions = {}): Promise<FakeSen
       }
     });
   });
+  // Leak check (test/helpers/leaks.ts): what this fake issues and receives is secret.
+  tapServer(server, 'sentinel');
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as { port: number }).port;
 
@@ -340,6 +343,7 @@ export async function startSentinel(opts: SentinelOptions = {}): Promise<FakeSen
         server.close(() => resolve());
       }),
   };
+  recordSecret('clientSecret', fake.clientSecret, 'sentinel');
   return fake;
 }
 

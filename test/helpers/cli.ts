@@ -3,6 +3,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { recordOutput } from './leaks.js';
 
 export const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
 export const binPath = path.join(repoRoot, 'bin', 'authctl.js');
@@ -63,6 +64,7 @@ export function runCli(args: string[], opts: CliOptions): Promise<CliResult> {
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
+      recordOutput('cli', stdout, stderr, args);
       resolve({ code, signal, stdout, stderr });
     });
     if (opts.input !== undefined) child.stdin.end(opts.input);

@@ -12,6 +12,7 @@ import type { Prompter } from '../../src/ui/prompt.js';
 import type { Spinner } from '../../src/ui/spinner.js';
 import { plainStyle } from '../../src/ui/style.js';
 import { tempConfigDir } from './cli.js';
+import { recordOutput } from './leaks.js';
 
 /** What a test context records. */
 export interface TestContext extends Context {
@@ -111,7 +112,11 @@ export function testContext(opts: TestContextOptions = {}): TestContext {
     advance: (ms) => {
       offset += ms;
     },
-    cleanup: tmp.cleanup,
+    cleanup: () => {
+      // Leak check (test/helpers/leaks.ts): everything this context's flows wrote.
+      recordOutput('context', stdout.join(''), stderr.join(''));
+      tmp.cleanup();
+    },
   };
   return ctx;
 }
