@@ -43,6 +43,9 @@ function processAlive(pid: number): boolean {
   }
 }
 
+/** How long an empty or half-written lock file is respected (ms). */
+const HALF_WRITTEN_GRACE_MS = 1500;
+
 /** True when the lock at `file`, last read as `info`, belongs to nobody alive. */
 function isStale(file: string, info: LockInfo | null, staleMs: number): boolean {
   let mtimeMs: number;
@@ -52,7 +55,10 @@ function isStale(file: string, info: LockInfo | null, staleMs: number): boolean 
     return false; // gone: the next attempt will simply create it
   }
   if (info && info.host === os.hostname() && info.pid !== process.pid && !processAlive(info.pid)) return true;
-  // A half-written lock (no nonce yet) is given a short grace period before it counts as stale.
+  // A half-written lock (no nonce yet) is given a short grace period before it counts as stale: its
+  // creator fills it right after creating it, so one still empty after that was left by a writer
+  // killed in between, and waiting the full staleMs would block every authctl for 10 s.
+  if (!info || info.nonce === '') return Date.now() - mtimeMs > Math.min(staleMs, HALF_WRITTEN_GRACE_MS);
   return Date.now() - mtimeMs > staleMs;
 }
 
