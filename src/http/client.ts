@@ -19,7 +19,7 @@ export interface HttpRequest {
   form?: Record<string, string> | URLSearchParams;
   /** Time allowed until response headers arrive, per attempt (ms); 0 = none. Default 30 s. */
   timeoutMs?: number;
-  /** Time allowed between body chunks (ms); 0 = none. Default 30 s. */
+  /** Time allowed for the whole body once the headers arrived (ms); 0 = none. Default 30 s. */
   bodyTimeoutMs?: number;
   /** Extra attempts on 5xx, 429 and connection resets. Default 0. */
   retries?: number;
@@ -256,8 +256,9 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
                 `the answer from ${host} is larger than ${Math.round(max / 1024)} KiB; refusing it`,
               );
             }
+            // No re-arming per chunk: the limit is for the whole body, so a server dripping a byte
+            // at a time cannot hold authctl past its deadline.
             chunks.push(chunk);
-            arm(bodyTimeout);
           }
         }
       } catch (e) {
