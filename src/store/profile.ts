@@ -68,7 +68,9 @@ export function parseProfile(raw: unknown): { ok: true; profile: Profile } | { o
   if (!PROVIDERS.includes(raw.provider as Provider)) return fail('provider');
   if (!FLOWS.includes(raw.flow as Flow)) return fail('flow');
   if (typeof raw.token !== 'string' || !TOKEN_RE.test(raw.token)) return fail('token');
-  if (typeof raw.tokenType !== 'string' || raw.tokenType === '') return fail('tokenType');
+  // The type is the scheme of the Authorization header `token header` prints: CR/LF or spaces
+  // in it would inject header lines.
+  if (typeof raw.tokenType !== 'string' || !TOKEN_RE.test(raw.tokenType)) return fail('tokenType');
   if (typeof raw.obtainedAt !== 'string' || !isoRe.test(raw.obtainedAt)) return fail('obtainedAt');
   if (raw.expiresAt !== null && (typeof raw.expiresAt !== 'string' || !isoRe.test(raw.expiresAt)))
     return fail('expiresAt');
