@@ -26,11 +26,13 @@ import {
   writeStore,
 } from '../helpers/cli.js';
 
+/** npm run test:stress doubles everything (CONCURRENCY_SCALE=2: 100 processes). */
+const SCALE = Math.max(1, Number(process.env.CONCURRENCY_SCALE ?? 1));
 const SHARED = 4; // expired profiles renewed by `token print`
-const PRINTS_PER_SHARED = 5; // 20 renewal processes
-const ACTIGRAPH = 15; // `actigraph token` logins, one client and profile each
-const OAUTH = 5; // `oauth client-credentials` logins
-const SAFE = 10; // `safe authorize` logins
+const PRINTS_PER_SHARED = 5 * SCALE; // 20 renewal processes
+const ACTIGRAPH = 15 * SCALE; // `actigraph token` logins, one client and profile each
+const OAUTH = 5 * SCALE; // `oauth client-credentials` logins
+const SAFE = 10 * SCALE; // `safe authorize` logins
 const TOTAL = SHARED * PRINTS_PER_SHARED + ACTIGRAPH + OAUTH + SAFE;
 
 const client = (id: string): IdsClient => ({ id, secret: `${id}-s3cret!value`, scopes: ['CentrePoint'] });
