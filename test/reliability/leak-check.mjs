@@ -42,15 +42,24 @@ const readJsonl = (prefix) =>
         }),
     );
 
-/** value → the kinds it was recorded as (an access token also echoed as `token` stays an access token). */
-const secrets = new Map();
+/**
+ * Per test file (each runs in its own process with its own fakes and stores, so a secret can only
+ * reach outputs of the same file; matching across files gives false alarms such as one file's
+ * client secret 'refresh-secret' inside another file's hand-written 'refresh-secret-value-1234'):
+ * value → the kinds it was recorded as (an access token also echoed as `token` stays an access token).
+ */
+const secretsByTest = new Map();
 const consentBases = new Set();
+let secretCount = 0;
 for (const s of readJsonl('secrets-')) {
   if (s.kind === 'consentUrl') {
     consentBases.add(String(s.value).split(/[?#]/)[0]);
     continue;
   }
+  const secrets = secretsByTest.get(s.test) ?? new Map();
+  secretsByTest.set(s.test, secrets);
   const e = secrets.get(s.value) ?? { kinds: new Set(), sources: new Set() };
+  if (!secrets.has(s.value)) secretCount++;
   e.kinds.add(s.kind);
   e.sources.add(s.source);
   secrets.set(s.value, e);
@@ -93,7 +102,7 @@ for (const o of outputs) {
     [...consentBases].some((b) => u.startsWith(b)) ? '<consent-url>' : u,
   );
   const stdout = String(o.stdout ?? '');
-  for (const [value, e] of secrets) {
+  for (const [value, e] of secretsByTest.get(o.test) ?? []) {
     const kind = kindOf(e.kinds);
     for (const [stream, text] of [
       ['stderr', stderr],
@@ -116,12 +125,14 @@ for (const o of outputs) {
 }
 
 const byKind = {};
-for (const e of secrets.values()) {
-  const k = kindOf(e.kinds);
-  byKind[k] = (byKind[k] ?? 0) + 1;
+for (const secrets of secretsByTest.values()) {
+  for (const e of secrets.values()) {
+    const k = kindOf(e.kinds);
+    byKind[k] = (byKind[k] ?? 0) + 1;
+  }
 }
 const cli = outputs.filter((o) => o.via === 'cli').length;
-const summary = `${outputs.length} outputs checked (${cli} CLI runs, ${outputs.length - cli} in-process contexts) against ${secrets.size} secrets (${Object.entries(
+const summary = `${outputs.length} outputs checked (${cli} CLI runs, ${outputs.length - cli} in-process contexts) against ${secretCount} secrets from ${secretsByTest.size} test files (${Object.entries(
   byKind,
 )
   .map(([k, n]) => `${n} ${k}`)

@@ -18,7 +18,7 @@ const checker = path.join(repoRoot, 'test', 'reliability', 'leak-check.mjs');
 /** Run the checker on hand-made records; returns its exit code and report. */
 function check(
   secrets: Array<{ kind: string; value: string }>,
-  outputs: Array<{ via: string; args?: string[]; stdout: string; stderr: string }>,
+  outputs: Array<{ via: string; args?: string[]; stdout: string; stderr: string; test?: string }>,
 ) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'authctl-leakcheck-'));
   try {
@@ -28,7 +28,7 @@ function check(
     );
     fs.writeFileSync(
       path.join(dir, 'outputs-1.jsonl'),
-      outputs.map((o) => JSON.stringify({ ...o, test: 't' })).join('\n'),
+      outputs.map((o) => JSON.stringify({ test: 't', ...o })).join('\n'),
     );
     const r = spawnSync(process.execPath, [checker, dir], { encoding: 'utf8' });
     return { code: r.status, report: r.stderr };
@@ -60,9 +60,11 @@ test('the leak checker fails on a secret where the contract forbids it, and only
       stderr: `Open this URL: https://auth.example/access.html?key=${key}&cli=1\n`,
     },
     { via: 'context', stdout: `${access}\n`, stderr: '' },
+    // Another test file (another process, other fakes): its text is not matched against these.
+    { via: 'cli', args: ['token', 'list'], stdout: `${secret}-value`, stderr: '', test: 'other' },
   ]);
   assert.equal(ok.code, 0, ok.report);
-  assert.match(ok.report, /no secret where the contract forbids it; 5 outputs checked/);
+  assert.match(ok.report, /no secret where the contract forbids it; 6 outputs checked/);
 
   const cases: Array<[string, { via: string; args?: string[]; stdout: string; stderr: string }]> = [
     ['access on stderr', { via: 'cli', args: ['token', 'print'], stdout: '', stderr: `x ${access}\n` }],
