@@ -5,12 +5,13 @@
  * The heavy, ESM-only dependencies stay external and are loaded with import() only where used.
  * Type checking is `tsc --noEmit` (npm run check); esbuild only strips types.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
-// commander stays external too: it is needed only off the hot path, and keeping its ~90 KB out of the
-// bundle saves compile time on every `token print`.
-const external = ['undici', 'ora', 'open', '@inquirer/prompts', 'chalk', 'commander', 'uqr'];
+// commander is bundled: it is only initialised off the hot path, and inside the bundle it is covered
+// by the launcher's code cache (an external CommonJS package would be compiled on every run).
+const external = ['undici', 'ora', 'open', '@inquirer/prompts', 'chalk', 'uqr'];
 const out = new URL('../dist/authctl.cjs', import.meta.url).pathname;
 const tmp = `${out}.${process.pid}.tmp`;
 await build({
@@ -36,9 +37,12 @@ await build({
 // launcher's), so a literal import() of an external package (ora, @inquirer/prompts, open, undici…)
 // fails with "A dynamic import callback was not specified" on every run after the first. Route them
 // through __authctl_import, which bin/authctl.js supplies from its own (normally loaded) module.
-writeFileSync(
-  tmp,
-  readFileSync(tmp, 'utf8').replace(/\bimport\((["'])([^"'.][^"']*)\1\)/g, '__authctl_import($1$2$1)'),
+const code = readFileSync(tmp, 'utf8').replace(
+  /\bimport\((["'])([^"'.][^"']*)\1\)/g,
+  '__authctl_import($1$2$1)',
 );
+// The first line names this build; the launcher keys its V8 code cache on it (no hashing at start-up).
+const id = createHash('sha256').update(code).digest('hex').slice(0, 16);
+writeFileSync(tmp, `// authctl-build ${id}\n${code}`);
 // Replace atomically, so a test running the CLI meanwhile never sees a half-written bundle.
 renameSync(tmp, out);
