@@ -18,7 +18,7 @@ import {
 } from '../providers/liveperson.js';
 import type { Profile } from '../store/profile.js';
 import { resolveClientSecret } from '../ui/secret.js';
-import { finishLogin } from './output.js';
+import { assertStoreUsable, finishLogin } from './output.js';
 
 type Opts = Record<string, unknown>;
 
@@ -53,6 +53,7 @@ export async function login(ctx: Context, opts: Opts): Promise<void> {
   }
   const { parseRedirectUri } = await import('../protocol/authorize.js');
   parseRedirectUri(redirectUri, { manual, flag: '--redirect-uri' });
+  assertStoreUsable(ctx);
 
   const secret = await resolveClientSecret(ctx, opts, clientId);
   const target = await resolveSentinel(ctx, { account, domain: domainFlag, domainApi });

@@ -84,7 +84,7 @@ export async function login(ctx: Context, opts: Opts): Promise<void> {
   const { isoUtc } = await import('../ui/format.js');
   const { resolveClientSecret } = await import('../ui/secret.js');
   const { discover } = await import('../flows/oauth-token.js');
-  const { finishLogin } = await import('./output.js');
+  const { assertStoreUsable, finishLogin } = await import('./output.js');
   type ClientAuthMethod = import('../protocol/oauth.js').ClientAuthMethod;
   type ParamValue = import('../store/profile.js').ParamValue;
   type Profile = import('../store/profile.js').Profile;
@@ -141,6 +141,7 @@ export async function login(ctx: Context, opts: Opts): Promise<void> {
         clientId,
       )
     : undefined;
+  assertStoreUsable(ctx);
 
   let authorizeUrl = authorizeFlag;
   let tokenUrl = tokenFlag;

@@ -43,6 +43,14 @@ export function describeExpiry(p: Profile, nowMs: number): string {
   return `${isoUtc(t)} (${t <= nowMs ? `expired ${relativeTime(t, nowMs)}` : relativeTime(t, nowMs)})`;
 }
 
+/**
+ * Read the store before a login starts: a login must not ask the user (or a server) for anything
+ * when its result could not be saved. A damaged store is exit 1 naming the file, before any request.
+ */
+export function assertStoreUsable(ctx: Context): void {
+  ctx.store.read();
+}
+
 /** Options every login command shares. */
 export interface LoginOutputOptions {
   json?: boolean;

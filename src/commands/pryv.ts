@@ -32,7 +32,7 @@ import {
   DEFAULT_SERVICE_INFO_URL,
   MAX_REQUEST_LIFETIME_MS,
 } from '../providers/pryv.js';
-import { finishLogin } from './output.js';
+import { assertStoreUsable, finishLogin } from './output.js';
 
 /** Options of `pryv request`, as commander hands them over (camelCase; --no-x gives x === false). */
 export interface RequestOptions {
@@ -109,6 +109,7 @@ export async function request(ctx: Context, opts: RequestOptions): Promise<void>
     source: 'flag',
     label: '--service-info',
   }).href;
+  assertStoreUsable(ctx);
 
   const service = await fetchServiceInfo(ctx, serviceInfoUrl);
   const created = await createAccessRequest(
@@ -193,6 +194,7 @@ export async function poll(ctx: Context, pollUrl: string, opts: PollOptions): Pr
     );
   }
   checkUrl(parsed.href, { insecure: ctx.insecure, source: 'flag', label: '<poll-url>' });
+  assertStoreUsable(ctx);
 
   const outcome = await waitForDecision(ctx, { pollUrl, firstDelayMs: 0, timeoutMs: timeout });
   const { service, url } = await serviceForPoll(ctx, pollUrl, outcome);

@@ -12,7 +12,7 @@ import { loginCommand } from '../providers/hints.js';
 import { DEFAULT_LAUNCHER_URL } from '../providers/safe.js';
 import type { Profile } from '../store/profile.js';
 import { isoUtc } from '../ui/format.js';
-import { finishLogin } from './output.js';
+import { assertStoreUsable, finishLogin } from './output.js';
 
 type Opts = Record<string, unknown>;
 
@@ -37,6 +37,7 @@ export async function authorize(ctx: Context, opts: Opts): Promise<void> {
   );
   const timeoutMs = typeof opts.timeout === 'number' ? opts.timeout : DEFAULT_TIMEOUT_MS;
   const name = typeof opts.profile === 'string' ? opts.profile : 'safe';
+  assertStoreUsable(ctx);
 
   ctx.io.err(
     `Asking the SAFE Launcher at ${launcherUrl} to authorize ${app.name} ${app.version} by ${app.vendor} (${app.id}) ` +
