@@ -77,6 +77,18 @@ export function parseRetryAfter(value: string | undefined, nowMs = Date.now()): 
   return Number.isNaN(t) ? undefined : Math.max(0, t - nowMs);
 }
 
+/** The most specific message in an error's cause chain ("fetch failed" → "bad port"). */
+function innermostMessage(e: unknown): string {
+  let msg = String((e as Error)?.message ?? e);
+  let cur: unknown = (e as { cause?: unknown })?.cause;
+  for (let i = 0; i < 4 && cur; i++) {
+    const m = (cur as Error).message;
+    if (typeof m === 'string' && m) msg = m;
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  return msg;
+}
+
 /** Map a transport failure to a one-line, secret-free error. */
 function transportError(e: unknown, host: string, timeoutMs: number): FailureError {
   const code = errCode(e);
@@ -110,7 +122,13 @@ function transportError(e: unknown, host: string, timeoutMs: number): FailureErr
           'If the server uses a private CA, pass --ca-file <pem> or set NODE_EXTRA_CA_CERTS.',
         );
       }
-      return new NetworkError(`request to ${host} failed: ${code ?? (e as Error)?.message ?? String(e)}`);
+      if (!code && innermostMessage(e) === 'bad port') {
+        return new NetworkError(
+          `request to ${host} refused by Node's fetch: the port is on the Fetch standard's list of blocked ports`,
+          'Serve the endpoint on another port.',
+        );
+      }
+      return new NetworkError(`request to ${host} failed: ${code ?? innermostMessage(e)}`);
   }
 }
 
