@@ -6,6 +6,7 @@ import type { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
 import { Command, Option } from 'commander';
 import type { Context, GlobalOptions } from '../context.js';
+import { writeStdout } from '../ui/io.js';
 import { collect, parseDuration, parseProfileName } from './parse.js';
 
 /** The package version (read only when the full program is built, never on the hot path). */
@@ -51,7 +52,7 @@ export function buildProgram(makeContext: ContextFactory): Command {
     .option('--no-color', 'disable colour')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
-    .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) })
+    .configureOutput({ writeOut: writeStdout, writeErr: (s) => process.stderr.write(s) })
     .addHelpText(
       'after',
       examples([

@@ -33,10 +33,7 @@ export function colorWanted(env: NodeJS.ProcessEnv, isTTY: boolean, noColorFlag 
   return isTTY && env.TERM !== 'dumb';
 }
 
-/**
- * Write to stdout with a plain synchronous write: no stream objects (and no net/tty modules) are
- * loaded on the hot path. Falls back to the stream when the descriptor is non-blocking and full.
- */
+/** Set once the stdout stream fallback was used, so exit waits for it to drain. */
 let stdoutStreamUsed = false;
 
 /** Exit once anything queued on the stdout stream (the rare non-blocking fallback) is flushed. */
@@ -46,7 +43,11 @@ export function exitAfterFlush(code: number): void {
   else process.exit(code);
 }
 
-function writeStdout(text: string): void {
+/**
+ * Write to stdout with a plain synchronous write: no stream objects (and no net/tty modules) are
+ * loaded on the hot path. Falls back to the stream when the descriptor is non-blocking and full.
+ */
+export function writeStdout(text: string): void {
   const buf = Buffer.from(text, 'utf8');
   let off = 0;
   try {
