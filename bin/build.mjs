@@ -31,6 +31,23 @@ await build({
       'var __authctl_import = typeof __authctl_import === "function" ? __authctl_import : (s) => import(s);',
   },
   legalComments: 'none',
+  plugins: [
+    {
+      // commander requires node:child_process at load time, only for executable subcommands, which
+      // authctl does not use; loading it (with net, dgram and streams) is ~3 ms of every --help.
+      name: 'lazy-child-process-in-commander',
+      setup(b) {
+        b.onLoad({ filter: /commander[\\/]lib[\\/]command\.js$/ }, (args) => {
+          const text = readFileSync(args.path, 'utf8');
+          const eager = "const childProcess = require('node:child_process');";
+          if (!text.includes(eager))
+            throw new Error('commander changed: update the lazy child_process patch');
+          const lazy = "const childProcess = { spawn: (...a) => require('node:child_process').spawn(...a) };";
+          return { contents: text.replace(eager, lazy), loader: 'js' };
+        });
+      },
+    },
+  ],
   logLevel: 'warning',
 });
 // Node 20 ignores vm's importModuleDynamically for functions restored from a V8 code cache (the

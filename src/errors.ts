@@ -13,6 +13,8 @@ export const ExitCode = {
   timeout: 5,
   interrupted: 130,
   terminated: 143,
+  /** stdout was closed by its reader (128 + SIGPIPE); nothing is printed. */
+  brokenPipe: 141,
 } as const;
 
 /** Base class for every error authctl reports on purpose. */

@@ -86,9 +86,9 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (err instanceof SilentExit) return err.exitCode;
     if ((err as NodeJS.ErrnoException)?.code === 'EPIPE') {
-      // The reader of stdout went away (`authctl token print | head -c0`): not a bug, but not a success.
-      process.stderr.write('error: stdout was closed before the output was written\n');
-      return ExitCode.failure;
+      // The reader of stdout went away (`authctl --help | head -3`): end quietly with the status a
+      // SIGPIPE would give, as git, gh and other native tools do; there is nobody left to tell.
+      return ExitCode.brokenPipe;
     }
     const { line, code } = describe(err, verboseFlag);
     process.stderr.write(`${line}\n`);

@@ -3,6 +3,7 @@
  * so start-up pays only for the command that runs. The contract is ../shared/docs/cli.md.
  */
 import type { EventEmitter } from 'node:events';
+import { fstatSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Command, Option } from 'commander';
 import type { Context, GlobalOptions } from '../context.js';
@@ -52,7 +53,14 @@ export function buildProgram(makeContext: ContextFactory): Command {
     .option('--no-color', 'disable colour')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
-    .configureOutput({ writeOut: writeStdout, writeErr: (s) => process.stderr.write(s) })
+    .configureOutput({
+      writeOut: writeStdout,
+      writeErr: (s) => process.stderr.write(s),
+      // Commander's defaults read process.stdout (loading the stream modules) just to size the help;
+      // a pipe or file gets 80 columns without that, a terminal its real width.
+      getOutHelpWidth: () => (fstatSync(1).isCharacterDevice() ? (process.stdout.columns ?? 80) : 80),
+      getOutHasColors: () => false,
+    })
     .addHelpText(
       'after',
       examples([
