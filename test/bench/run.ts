@@ -4,19 +4,12 @@
  * Environment: BENCH_RUNS (default 21), BENCH_WARMUPS (default 3).
  */
 import os from 'node:os';
+import type { Row } from './flows.js';
 import { measureStartup } from './startup.js';
 
 const runs = Number(process.env.BENCH_RUNS ?? 21);
 const warmups = Number(process.env.BENCH_WARMUPS ?? 3);
 
-interface Row {
-  measure: string;
-  value: string;
-  baseline: string;
-  ratio: string;
-  target: string;
-  ok: boolean;
-}
 const rows: Row[] = [];
 const json: Record<string, unknown> = {
   node: process.version,
