@@ -6,7 +6,13 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { DEFAULT_IDS_CLIENTS, type IdsFake, startIdentityServer } from '../fakes/identityserver.js';
+import {
+  actigraphArgs,
+  actigraphEnv,
+  DEFAULT_IDS_CLIENTS,
+  type IdsFake,
+  startIdentityServer,
+} from '../fakes/identityserver.js';
 import { readStore, runCli, sampleProfile, tempConfigDir, writeStore } from '../helpers/cli.js';
 
 const CI = DEFAULT_IDS_CLIENTS[0]!;
@@ -41,7 +47,7 @@ test('20 processes running `token print` on an expired profile make exactly one 
     const runs = Array.from({ length: 20 }, () =>
       runCli(['token', 'print', 'actigraph'], {
         configDir: dir,
-        env: { AUTHCTL_CLIENT_SECRET: CI.secret },
+        env: actigraphEnv(CI),
         timeoutMs: 90_000,
       }),
     );
@@ -69,21 +75,11 @@ test('10 processes running `actigraph token` on an empty store make one request 
   const { dir, cleanup } = tempConfigDir();
   const before = ids.requests.length;
   try {
-    const args = [
-      'actigraph',
-      'token',
-      '--client-id',
-      CI.id,
-      '--scope',
-      'CentrePoint',
-      '--token-url',
-      ids.tokenUrl,
-    ];
     const results = await Promise.all(
       Array.from({ length: 10 }, () =>
-        runCli([...args, '--print'], {
+        runCli(actigraphArgs(ids.tokenUrl, ['--print'], CI), {
           configDir: dir,
-          env: { AUTHCTL_CLIENT_SECRET: CI.secret },
+          env: actigraphEnv(CI),
           timeoutMs: 90_000,
         }),
       ),

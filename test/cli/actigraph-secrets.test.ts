@@ -4,7 +4,13 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, test } from 'node:test';
-import { DEFAULT_IDS_CLIENTS, type IdsFake, startIdentityServer } from '../fakes/identityserver.js';
+import {
+  actigraphArgs,
+  actigraphEnv,
+  DEFAULT_IDS_CLIENTS,
+  type IdsFake,
+  startIdentityServer,
+} from '../fakes/identityserver.js';
 import { type CliResult, readStore, runCli, tempConfigDir } from '../helpers/cli.js';
 
 const CI = DEFAULT_IDS_CLIENTS[0]!;
@@ -26,18 +32,8 @@ after(() => {
   for (const c of dirs) c();
 });
 
-const env = { AUTHCTL_CLIENT_SECRET: CI.secret };
-const recipe = (extra: string[] = []) => [
-  'actigraph',
-  'token',
-  '--client-id',
-  CI.id,
-  '--scope',
-  'CentrePoint',
-  '--token-url',
-  ids.tokenUrl,
-  ...extra,
-];
+const env = actigraphEnv(CI);
+const recipe = (extra: string[] = []) => actigraphArgs(ids.tokenUrl, extra, CI);
 const run = (args: string[], e: Record<string, string | undefined> = env, input?: string) =>
   runCli(args, { configDir: dir, env: e, ...(input !== undefined ? { input } : {}) });
 const tokenRequests = () => ids.requests.length;

@@ -5,7 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, test } from 'node:test';
-import { DEFAULT_IDS_CLIENTS, type IdsFake, startIdentityServer } from '../fakes/identityserver.js';
+import {
+  actigraphArgs,
+  actigraphEnv,
+  DEFAULT_IDS_CLIENTS,
+  type IdsFake,
+  startIdentityServer,
+} from '../fakes/identityserver.js';
 import { readStore, runCli, tempConfigDir, writeStore } from '../helpers/cli.js';
 
 const CI = DEFAULT_IDS_CLIENTS[0]!;
@@ -28,18 +34,8 @@ after(() => {
   for (const c of dirs) c();
 });
 
-const env = { AUTHCTL_CLIENT_SECRET: CI.secret };
-const recipe = (extra: string[] = []) => [
-  'actigraph',
-  'token',
-  '--client-id',
-  CI.id,
-  '--scope',
-  'CentrePoint',
-  '--token-url',
-  ids.tokenUrl,
-  ...extra,
-];
+const env = actigraphEnv(CI);
+const recipe = (extra: string[] = []) => actigraphArgs(ids.tokenUrl, extra, CI);
 const run = (args: string[], e: Record<string, string | undefined> = env, input?: string) =>
   runCli(args, { configDir: dir, env: e, ...(input !== undefined ? { input } : {}) });
 const tokenRequests = () => ids.requests.length;
@@ -139,21 +135,7 @@ test('exit codes: invalid_client 3, invalid_scope 1, no --scope 2, plain http 2,
       2,
       /at least one --scope/,
     ],
-    [
-      [
-        'actigraph',
-        'token',
-        '--client-id',
-        CI.id,
-        '--scope',
-        'CentrePoint',
-        '--token-url',
-        'http://auth.example.com/t',
-      ],
-      env,
-      2,
-      /plain http is refused/,
-    ],
+    [actigraphArgs('http://auth.example.com/t', [], CI), env, 2, /plain http is refused/],
     [recipe(['--bogus']), env, 2, /unknown option '--bogus'/],
   ];
   for (const [args, e, code, re] of cases) {

@@ -9,7 +9,13 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Command } from 'commander';
 import { buildProgram } from '../../src/cli/program.js';
-import { DEFAULT_IDS_CLIENTS, type IdsFake, startIdentityServer } from '../fakes/identityserver.js';
+import {
+  actigraphArgs,
+  actigraphEnv,
+  DEFAULT_IDS_CLIENTS,
+  type IdsFake,
+  startIdentityServer,
+} from '../fakes/identityserver.js';
 import { assertFailure } from '../helpers/assert.js';
 import { type CliResult, readStore, repoRoot, runCli, tempConfigDir } from '../helpers/cli.js';
 
@@ -160,21 +166,9 @@ describe('plain http refused before any request', () => {
       { AUTHCTL_CLIENT_SECRET: 's' },
     );
     assertFailure(r, 2, /--token-url: plain http is refused for example\.com/);
-    const ag = await run(
-      [
-        'actigraph',
-        'token',
-        '--client-id',
-        'x',
-        '--scope',
-        'CentrePoint',
-        '--token-url',
-        'http://10.1.2.3/t',
-      ],
-      {
-        AUTHCTL_CLIENT_SECRET: 's',
-      },
-    );
+    const ag = await run(actigraphArgs('http://10.1.2.3/t', [], { id: 'x' }), {
+      AUTHCTL_CLIENT_SECRET: 's',
+    });
     assertFailure(ag, 2, /plain http is refused for 10\.1\.2\.3/);
     assert.equal(fs.existsSync(path.join(tmp.dir, 'config.json')), false, 'nothing saved');
   });
@@ -188,21 +182,7 @@ describe('global flags and colour against a real token endpoint', () => {
   after(() => ids.close());
   const client = DEFAULT_IDS_CLIENTS[0]!;
   const login = (extra: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> =>
-    run(
-      [
-        'actigraph',
-        'token',
-        '--client-id',
-        client.id,
-        '--scope',
-        'CentrePoint',
-        '--token-url',
-        ids.tokenUrl,
-        '--force',
-        ...extra,
-      ],
-      { AUTHCTL_CLIENT_SECRET: client.secret, ...env },
-    );
+    run(actigraphArgs(ids.tokenUrl, ['--force', ...extra], client), { ...actigraphEnv(client), ...env });
 
   test('--verbose, --insecure and --no-color are accepted after the subcommand', async () => {
     const r = await login(['--verbose', '--insecure', '--no-color'], { FORCE_COLOR: '1' });

@@ -5,7 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { DEFAULT_IDS_CLIENTS, type IdsFake, startIdentityServer } from '../fakes/identityserver.js';
+import {
+  actigraphArgs,
+  actigraphEnv,
+  DEFAULT_IDS_CLIENTS,
+  type IdsFake,
+  startIdentityServer,
+} from '../fakes/identityserver.js';
 import { assertFailure, assertOutput } from '../helpers/assert.js';
 import { readStore, runCli, tempConfigDir, writeStore } from '../helpers/cli.js';
 
@@ -18,21 +24,10 @@ after(() => ids.close());
 
 /** Log in once through the CLI, then make the saved token look expired. */
 async function expiredProfile(dir: string): Promise<string> {
-  const login = await runCli(
-    [
-      'actigraph',
-      'token',
-      '--client-id',
-      client.id,
-      '--scope',
-      'CentrePoint',
-      '--token-url',
-      ids.tokenUrl,
-      '--profile',
-      'ci',
-    ],
-    { configDir: dir, env: { AUTHCTL_CLIENT_SECRET: client.secret } },
-  );
+  const login = await runCli(actigraphArgs(ids.tokenUrl, ['--profile', 'ci'], client), {
+    configDir: dir,
+    env: actigraphEnv(client),
+  });
   assert.equal(login.code, 0, login.stderr);
   const data = readStore(dir);
   const old = data.profiles.ci!.token as string;

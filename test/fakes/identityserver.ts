@@ -86,6 +86,35 @@ export const DEFAULT_IDS_CLIENTS: IdsClient[] = [
   { id: 'no-cc', secret: 'no-cc-secret', scopes: ['CentrePoint'], grantTypes: ['authorization_code'] },
 ];
 
+/**
+ * The CI recipe's argv against this fake (or any token URL):
+ * `actigraph token --client-id <id> --scope CentrePoint --token-url <tokenUrl> …extra`.
+ */
+export function actigraphArgs(
+  tokenUrl: string,
+  extra: string[] = [],
+  client: Pick<IdsClient, 'id'> = DEFAULT_IDS_CLIENTS[0]!,
+): string[] {
+  return [
+    'actigraph',
+    'token',
+    '--client-id',
+    client.id,
+    '--scope',
+    'CentrePoint',
+    '--token-url',
+    tokenUrl,
+    ...extra,
+  ];
+}
+
+/** The environment that hands the recipe its secret: `{ AUTHCTL_CLIENT_SECRET: <secret> }`. */
+export function actigraphEnv(client: Pick<IdsClient, 'secret'> = DEFAULT_IDS_CLIENTS[0]!): {
+  AUTHCTL_CLIENT_SECRET: string;
+} {
+  return { AUTHCTL_CLIENT_SECRET: client.secret };
+}
+
 const b64url = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
 
 /** Form decoding as application/x-www-form-urlencoded defines it ('+' is a space). */

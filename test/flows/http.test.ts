@@ -11,12 +11,11 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { DEFAULT_IDS_CLIENTS, type IdsFake, startIdentityServer } from '../fakes/identityserver.js';
+import { actigraphArgs, actigraphEnv, type IdsFake, startIdentityServer } from '../fakes/identityserver.js';
 import { type ProxyFake, startProxy } from '../fakes/proxy.js';
 import { readStore, runCli, tempConfigDir, writeStore } from '../helpers/cli.js';
 
-const CI = DEFAULT_IDS_CLIENTS[0]!;
-const env = { AUTHCTL_CLIENT_SECRET: CI.secret };
+const env = actigraphEnv();
 const cleanups: Array<() => void | Promise<void>> = [];
 after(async () => {
   for (const c of cleanups.reverse()) await c();
@@ -26,18 +25,7 @@ const configDir = () => {
   cleanups.push(t.cleanup);
   return t.dir;
 };
-const recipe = (tokenUrl: string, extra: string[] = []) => [
-  'actigraph',
-  'token',
-  '--client-id',
-  CI.id,
-  '--scope',
-  'CentrePoint',
-  '--token-url',
-  tokenUrl,
-  '--print',
-  ...extra,
-];
+const recipe = (tokenUrl: string, extra: string[] = []) => actigraphArgs(tokenUrl, ['--print', ...extra]);
 
 /** A self-signed certificate for 127.0.0.1, made with openssl; null when openssl is missing. */
 function makeCert(): { key: string; cert: string; certFile: string } | null {

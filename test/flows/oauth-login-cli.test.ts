@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { test } from 'node:test';
-import { DEFAULT_IDS_CLIENTS, startIdentityServer } from '../fakes/identityserver.js';
+import { actigraphArgs, actigraphEnv, startIdentityServer } from '../fakes/identityserver.js';
 import { runCli, sampleProfile, tempConfigDir, writeStore } from '../helpers/cli.js';
 
 const endpoints = ['--authorize-url', 'http://127.0.0.1:9/auth', '--token-url', 'http://127.0.0.1:9/token'];
@@ -108,7 +108,7 @@ test('dynamic imports of external packages still work when the bundle comes from
   const { dir, cleanup } = tempConfigDir();
   try {
     const cache = path.join(dir, 'cache');
-    const env = { AUTHCTL_CACHE_DIR: cache, AUTHCTL_CLIENT_SECRET: DEFAULT_IDS_CLIENTS[0]!.secret };
+    const env = { AUTHCTL_CACHE_DIR: cache, ...actigraphEnv() };
     // A failing run leaves no cache (a typo must not create files).
     const bad = await runCli(
       ['oauth', 'login', '--issuer', 'https://127.0.0.1:1', '--client-id', 'c', '--ca-file', ca],
@@ -120,8 +120,7 @@ test('dynamic imports of external packages still work when the bundle comes from
     assert.equal(bad.code, 1, bad.stderr);
     assert.doesNotMatch(bad.stderr, /dynamic import|unexpected failure/);
     assert.equal(fs.existsSync(cache) ? fs.readdirSync(cache).length : 0, 0);
-    const args = ['actigraph', 'token', '--client-id', DEFAULT_IDS_CLIENTS[0]!.id, '--scope', 'CentrePoint'];
-    args.push('--token-url', ids.tokenUrl, '--ca-file', ca, '--force', '--print');
+    const args = actigraphArgs(ids.tokenUrl, ['--ca-file', ca, '--force', '--print']);
     for (const run of ['compiles and writes the cache', 'runs from the cache']) {
       const r = await runCli(args, { configDir: dir, env });
       assert.equal(r.code, 0, `${run}: ${r.stderr}`);

@@ -11,6 +11,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import {
+  actigraphArgs,
+  actigraphEnv,
   type IdsClient,
   type IdsFake,
   type RecordedRequest,
@@ -111,22 +113,7 @@ test(`${TOTAL} processes against one store: logins and renewals mixed, nothing l
       jobs.push({
         kind: 'actigraph',
         profile: c.id,
-        run: cli(
-          [
-            'actigraph',
-            'token',
-            '--client-id',
-            c.id,
-            '--scope',
-            'CentrePoint',
-            '--token-url',
-            ids.tokenUrl,
-            '--profile',
-            c.id,
-            '--print',
-          ],
-          { AUTHCTL_CLIENT_SECRET: c.secret },
-        ),
+        run: cli(actigraphArgs(ids.tokenUrl, ['--profile', c.id, '--print'], c), actigraphEnv(c)),
       });
     }
     for (const c of oauth) {

@@ -10,7 +10,13 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { DEFAULT_IDS_CLIENTS, type IdsFake, startIdentityServer } from '../fakes/identityserver.js';
+import {
+  actigraphArgs,
+  actigraphEnv,
+  DEFAULT_IDS_CLIENTS,
+  type IdsFake,
+  startIdentityServer,
+} from '../fakes/identityserver.js';
 import { type FakeLauncher, startFakeLauncher } from '../fakes/safe-launcher.js';
 import { assertFailure } from '../helpers/assert.js';
 import { readStore, runCli, sampleProfile, tempConfigDir, writeStore } from '../helpers/cli.js';
@@ -43,20 +49,7 @@ const corruptions: Array<[string, string, RegExp]> = [
 const logins: Array<
   [string, (ctx: { ids: IdsFake; launcher: FakeLauncher }) => string[], Record<string, string>]
 > = [
-  [
-    'actigraph token',
-    ({ ids }) => [
-      'actigraph',
-      'token',
-      '--client-id',
-      CI.id,
-      '--scope',
-      'CentrePoint',
-      '--token-url',
-      ids.tokenUrl,
-    ],
-    { AUTHCTL_CLIENT_SECRET: CI.secret },
-  ],
+  ['actigraph token', ({ ids }) => actigraphArgs(ids.tokenUrl, [], CI), actigraphEnv(CI)],
   [
     'oauth client-credentials',
     ({ ids }) => [
@@ -134,17 +127,8 @@ test('a damaged profile survives logins to other profiles; a login to its name r
       details: { anything: { nested: 1 } },
     });
     writeStore(dir, { version: 1, profiles: { damaged, future } });
-    const args = [
-      'actigraph',
-      'token',
-      '--client-id',
-      CI.id,
-      '--scope',
-      'CentrePoint',
-      '--token-url',
-      ids.tokenUrl,
-    ];
-    const env = { AUTHCTL_CLIENT_SECRET: CI.secret };
+    const args = actigraphArgs(ids.tokenUrl, [], CI);
+    const env = actigraphEnv(CI);
     const r = await runCli([...args, '--profile', 'fresh', '--print'], { configDir: dir, env });
     assert.equal(r.code, 0, r.stderr);
     let store = readStore(dir);
@@ -174,20 +158,10 @@ test('a login through a group/other-readable store and directory tightens them t
     const file = writeStore(dir, { version: 1, profiles: { keep: sampleProfile() } });
     fs.chmodSync(file, 0o644);
     fs.chmodSync(dir, 0o755);
-    const r = await runCli(
-      [
-        'actigraph',
-        'token',
-        '--client-id',
-        CI.id,
-        '--scope',
-        'CentrePoint',
-        '--token-url',
-        ids.tokenUrl,
-        '--print',
-      ],
-      { configDir: dir, env: { AUTHCTL_CLIENT_SECRET: CI.secret } },
-    );
+    const r = await runCli(actigraphArgs(ids.tokenUrl, ['--print'], CI), {
+      configDir: dir,
+      env: actigraphEnv(CI),
+    });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^[\x21-\x7e]+\n$/, 'stdout is the token only');
     const warnings = r.stderr.split('\n').filter((l) => l.startsWith('warning:'));

@@ -10,6 +10,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { after, before, test } from 'node:test';
+import { actigraphArgs } from '../fakes/identityserver.js';
 import { assertFailure } from '../helpers/assert.js';
 import { runCli, sampleProfile, tempConfigDir, writeStore } from '../helpers/cli.js';
 import {
@@ -129,20 +130,11 @@ test('token endpoint faults: right exit code within the deadline, one error line
         const before = fs.readFileSync(file);
         const { url, server } = await c.url();
         const t0 = Date.now();
-        const r = await runCli(
-          [
-            'actigraph',
-            'token',
-            '--client-id',
-            'ci',
-            '--scope',
-            'CentrePoint',
-            '--token-url',
-            url,
-            '--verbose',
-          ],
-          { configDir: dir, env: { AUTHCTL_CLIENT_SECRET: SECRET }, timeoutMs: c.deadline + 10_000 },
-        );
+        const r = await runCli(actigraphArgs(url, ['--verbose'], { id: 'ci' }), {
+          configDir: dir,
+          env: { AUTHCTL_CLIENT_SECRET: SECRET },
+          timeoutMs: c.deadline + 10_000,
+        });
         const took = Date.now() - t0;
         const line = assertFailure(r, 1, c.message);
         assert.ok(took < c.deadline, `${c.name}: took ${took} ms (deadline ${c.deadline})`);

@@ -10,7 +10,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { DEFAULT_IDS_CLIENTS, type IdsFake, startIdentityServer } from '../fakes/identityserver.js';
+import {
+  actigraphArgs,
+  actigraphEnv,
+  DEFAULT_IDS_CLIENTS,
+  type IdsFake,
+  startIdentityServer,
+} from '../fakes/identityserver.js';
 import { readStore, repoRoot, runCli, tempConfigDir } from '../helpers/cli.js';
 
 const checker = path.join(repoRoot, 'test', 'reliability', 'leak-check.mjs');
@@ -127,20 +133,22 @@ async function psWhileWaiting(args: string[], env: Record<string, string>, input
   }
 }
 
-const args = ['actigraph', 'token', '--client-id', CI.id, '--scope', 'CentrePoint', '--token-url'];
-
 test('a client secret from AUTHCTL_CLIENT_SECRET or --client-secret-stdin is not on the command line (ps)', {
   skip: !fs.existsSync('/proc/self/cmdline') && 'no /proc',
 }, async () => {
   for (const [how, run] of [
     [
       'AUTHCTL_CLIENT_SECRET',
-      () => psWhileWaiting([...args, ids.tokenUrl, '--verbose'], { AUTHCTL_CLIENT_SECRET: CI.secret }),
+      () => psWhileWaiting(actigraphArgs(ids.tokenUrl, ['--verbose'], CI), actigraphEnv(CI)),
     ],
     [
       '--client-secret-stdin',
       () =>
-        psWhileWaiting([...args, ids.tokenUrl, '--client-secret-stdin', '--verbose'], {}, `${CI.secret}\n`),
+        psWhileWaiting(
+          actigraphArgs(ids.tokenUrl, ['--client-secret-stdin', '--verbose'], CI),
+          {},
+          `${CI.secret}\n`,
+        ),
     ],
   ] as const) {
     const { r, cmdline, psOut, environMode, store } = await run();
