@@ -94,20 +94,28 @@ export async function requestAuthorization(ctx: Context, r: AuthorizeRequest): P
   const retryHint = 'Then run this command again.';
   try {
     // A quick probe, so a Launcher that is not running is reported before the long wait (§2.8).
-    // Its status does not matter (older Launchers may lack /health); only reaching it does.
-    await send(
-      ctx,
-      r.launcherUrl,
-      {
-        method: 'GET',
-        url: launcherEndpoint(r.launcherUrl, HEALTH_PATH),
-        timeoutMs: HEALTH_TIMEOUT_MS,
-        bodyTimeoutMs: HEALTH_TIMEOUT_MS,
-        maxBodyBytes: 64 * 1024,
-        signal,
-      },
-      retryHint,
-    );
+    // Its status does not matter (older Launchers may lack /health); only reaching it does. A probe
+    // that merely times out (a busy machine) is not a verdict: the POST below still gets its chance.
+    try {
+      await send(
+        ctx,
+        r.launcherUrl,
+        {
+          method: 'GET',
+          url: launcherEndpoint(r.launcherUrl, HEALTH_PATH),
+          timeoutMs: HEALTH_TIMEOUT_MS,
+          bodyTimeoutMs: HEALTH_TIMEOUT_MS,
+          maxBodyBytes: 64 * 1024,
+          signal,
+        },
+        retryHint,
+      );
+    } catch (e) {
+      if (!(e instanceof NetworkError && /did not answer within/.test(e.message))) throw e;
+      ctx.io.debug(
+        `the Launcher's /health did not answer within ${HEALTH_TIMEOUT_MS} ms; trying POST /auth anyway`,
+      );
+    }
     const url = launcherEndpoint(r.launcherUrl, AUTH_PATH);
     const spinner = await ctx.spinner();
     spinner.start(WAITING_TEXT);
