@@ -11,6 +11,7 @@ import { after, before, test } from 'node:test';
 import { login } from '../../src/commands/oauth.js';
 import { AuthctlError, ExitCode, InterruptedError } from '../../src/errors.js';
 import { type OidcServer, startOidc } from '../fakes/oidc.js';
+import { startScriptedTokenEndpoint, unsignedJwt } from '../fakes/token-endpoint.js';
 import { type TestContext, type TestContextOptions, testContext } from '../helpers/context.js';
 import { type BrowserResult, type BrowserScript, browse } from './oauth-login-browser.js';
 
@@ -238,40 +239,6 @@ test('a tampered state is rejected with exit 1 before any code exchange', async 
   }
 });
 
-/** A token endpoint that answers whatever `reply` returns (after `delayMs`). */
-async function fakeTokenEndpoint(
-  reply: (form: URLSearchParams) => Record<string, unknown>,
-  delayMs = 0,
-): Promise<{ url: string; requests: URLSearchParams[]; close(): Promise<void> }> {
-  const requests: URLSearchParams[] = [];
-  const server = http.createServer((req, res) => {
-    let body = '';
-    req.setEncoding('utf8').on('data', (d: string) => {
-      body += d;
-    });
-    req.on('end', () => {
-      const form = new URLSearchParams(body);
-      requests.push(form);
-      setTimeout(() => {
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(reply(form)));
-      }, delayMs);
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/token`,
-    requests,
-    close: () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
-  };
-}
-
-const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
-const jwt = (claims: Record<string, unknown>) => `${b64({ alg: 'none' })}.${b64(claims)}.sig`;
-
 /** Answer the authorize URL the way the provider would, without a provider: straight to the callback. */
 function callbackFor(authorizeUrl: string, params: Record<string, string>): URL {
   const a = new URL(authorizeUrl);
@@ -292,11 +259,11 @@ test('an ID token with a wrong nonce or audience is exit 1 and nothing is saved'
     ['someone-else', { aud: 'someone-else' }],
   ] as Array<[string, Record<string, unknown>]>) {
     let nonce = '';
-    const fake = await fakeTokenEndpoint(() => ({
+    const fake = await startScriptedTokenEndpoint(() => ({
       access_token: 'at-1',
       token_type: 'Bearer',
       expires_in: 60,
-      id_token: jwt({
+      id_token: unsignedJwt({
         iss: 'https://id.example',
         sub: 'u',
         exp: Math.floor(Date.now() / 1000) + 60,
@@ -329,9 +296,9 @@ test('an ID token with a wrong nonce or audience is exit 1 and nothing is saved'
       );
       assert.equal((await page!).status, 400);
       assert.equal(fake.requests.length, 1);
-      assert.equal(fake.requests[0]!.get('grant_type'), 'authorization_code');
-      assert.ok(fake.requests[0]!.get('code_verifier'));
-      assert.equal(fake.requests[0]!.get('client_id'), PUBLIC);
+      assert.equal(fake.requests[0]!.form.get('grant_type'), 'authorization_code');
+      assert.ok(fake.requests[0]!.form.get('code_verifier'));
+      assert.equal(fake.requests[0]!.form.get('client_id'), PUBLIC);
       assert.deepEqual([...ctx.store.read().profiles.keys()], []);
     } finally {
       ctx.cleanup();
@@ -341,7 +308,7 @@ test('an ID token with a wrong nonce or audience is exit 1 and nothing is saved'
 });
 
 test('the code is exchanged before the success page; a second callback is told the login already finished', async () => {
-  const fake = await fakeTokenEndpoint(() => ({ access_token: 'at-2', token_type: 'bearer' }), 300);
+  const fake = await startScriptedTokenEndpoint(() => ({ access_token: 'at-2', token_type: 'bearer' }), 300);
   let first: Promise<{ status: number; body: string; at: number }> | undefined;
   let second: Promise<{ status: number; body: string }> | undefined;
   const ctx = testContext({
@@ -368,7 +335,7 @@ test('the code is exchanged before the success page; a second callback is told t
     assert.equal(s.status, 409);
     assert.match(s.body, /already finished/);
     assert.equal(fake.requests.length, 1, 'only the first code is exchanged');
-    assert.equal(fake.requests[0]!.get('code'), 'c1');
+    assert.equal(fake.requests[0]!.form.get('code'), 'c1');
     const p = ctx.store.get('oauth');
     assert.equal(p.token, 'at-2');
     assert.equal(p.tokenType, 'Bearer');

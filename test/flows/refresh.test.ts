@@ -4,14 +4,13 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { login } from '../../src/commands/oauth.js';
 import { header, print, refresh } from '../../src/commands/token.js';
 import { AuthctlError, ExitCode } from '../../src/errors.js';
 import type { Profile } from '../../src/store/profile.js';
 import { type OidcServer, startOidc } from '../fakes/oidc.js';
+import { startScriptedTokenEndpoint, unsignedJwt } from '../fakes/token-endpoint.js';
 import { runCli } from '../helpers/cli.js';
 import { type TestContext, type TestContextOptions, testContext } from '../helpers/context.js';
 import { browse } from './oauth-login-browser.js';
@@ -193,40 +192,6 @@ test('invalid_grant is exit 4 telling the user to log in again; the store is unt
   }
 });
 
-/** A token endpoint scripted per request; `reply` returning null resets the connection. */
-async function fakeToken(reply: (form: URLSearchParams, headers: http.IncomingHttpHeaders) => object | null) {
-  const requests: Array<{ form: URLSearchParams; headers: http.IncomingHttpHeaders }> = [];
-  const server = http.createServer((req, res) => {
-    let body = '';
-    req.setEncoding('utf8').on('data', (d: string) => {
-      body += d;
-    });
-    req.on('end', () => {
-      const form = new URLSearchParams(body);
-      requests.push({ form, headers: req.headers });
-      const r = reply(form, req.headers);
-      if (r === null) {
-        req.socket.destroy();
-        return;
-      }
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(r));
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/token`,
-    requests,
-    close: () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
-  };
-}
-
-const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
-const jwt = (claims: Record<string, unknown>) => `${b64({ alg: 'none' })}.${b64(claims)}.sig`;
-
 function profile(tokenUrl: string, over: Partial<Profile> = {}, params: Profile['params'] = {}): Profile {
   return {
     provider: 'oauth',
@@ -252,7 +217,7 @@ function profile(tokenUrl: string, over: Partial<Profile> = {}, params: Profile[
 }
 
 test('the refresh request: public client id in the body, resource again, no scope; defaultExpiresIn when expires_in is absent', async () => {
-  const fake = await fakeToken(() => ({ access_token: 'new-access', token_type: 'bearer' }));
+  const fake = await startScriptedTokenEndpoint(() => ({ access_token: 'new-access', token_type: 'bearer' }));
   const ctx = testContext();
   try {
     await ctx.store.save(
@@ -281,7 +246,7 @@ test('the refresh request: public client id in the body, resource again, no scop
 });
 
 test('a confidential profile authenticates with the saved method; granted scopes replace the old ones', async () => {
-  const fake = await fakeToken(() => ({
+  const fake = await startScriptedTokenEndpoint(() => ({
     access_token: 'n',
     token_type: 'Bearer',
     scope: 'openid',
@@ -305,7 +270,7 @@ test('a confidential profile authenticates with the saved method; granted scopes
 });
 
 test('a connection reset is not retried (the server may already have rotated the token) and changes nothing', async () => {
-  const fake = await fakeToken(() => null);
+  const fake = await startScriptedTokenEndpoint(() => null);
   const ctx = testContext();
   try {
     await ctx.store.save('p', profile(fake.url));
@@ -324,11 +289,11 @@ test('a connection reset is not retried (the server may already have rotated the
 
 test('a refreshed ID token for another subject is rejected and nothing is saved', async () => {
   const now = Math.floor(Date.now() / 1000);
-  const old = jwt({ iss: 'https://id.example', sub: 'u1', aud: 'c1', exp: now - 10 });
-  const fake = await fakeToken(() => ({
+  const old = unsignedJwt({ iss: 'https://id.example', sub: 'u1', aud: 'c1', exp: now - 10 });
+  const fake = await startScriptedTokenEndpoint(() => ({
     access_token: 'n',
     token_type: 'Bearer',
-    id_token: jwt({ iss: 'https://id.example', sub: 'intruder', aud: 'c1', exp: now + 600 }),
+    id_token: unsignedJwt({ iss: 'https://id.example', sub: 'intruder', aud: 'c1', exp: now + 600 }),
   }));
   const ctx = testContext();
   try {
