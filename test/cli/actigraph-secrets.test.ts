@@ -3,7 +3,7 @@
  * come from, what happens without one, and that a secret shows up in no output of any command.
  */
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import {
   actigraphArgs,
   actigraphEnv,
@@ -11,7 +11,7 @@ import {
   type IdsFake,
   startIdentityServer,
 } from '../fakes/identityserver.js';
-import { type CliResult, readStore, runCli, tempConfigDir } from '../helpers/cli.js';
+import { type CliResult, configDirPerTest, readStore, runCli } from '../helpers/cli.js';
 
 const CI = DEFAULT_IDS_CLIENTS[0]!;
 
@@ -21,21 +21,12 @@ before(async () => {
 });
 after(() => ids.close());
 
-let dir: string;
-const dirs: Array<() => void> = [];
-beforeEach(() => {
-  const t = tempConfigDir();
-  dir = t.dir;
-  dirs.push(t.cleanup);
-});
-after(() => {
-  for (const c of dirs) c();
-});
+const configDir = configDirPerTest();
 
 const env = actigraphEnv(CI);
 const recipe = (extra: string[] = []) => actigraphArgs(ids.tokenUrl, extra, CI);
 const run = (args: string[], e: Record<string, string | undefined> = env, input?: string) =>
-  runCli(args, { configDir: dir, env: e, ...(input !== undefined ? { input } : {}) });
+  runCli(args, { configDir: configDir(), env: e, ...(input !== undefined ? { input } : {}) });
 const tokenRequests = () => ids.requests.length;
 
 test('no secret and no TTY: exit 2 naming AUTHCTL_CLIENT_SECRET, nothing on stdout', async () => {
@@ -84,7 +75,7 @@ test('the secret appears in no output: login (verbose, json), token list, inspec
   const inspect = JSON.parse(results[5]!.stdout) as Record<string, unknown>;
   assert.equal(inspect.clientSecretSaved, true, 'inspect says a secret is saved, without showing it');
   assert.equal(
-    readStore(dir).profiles.actigraph!.clientSecret,
+    readStore(configDir()).profiles.actigraph!.clientSecret,
     CI.secret,
     'it is in the 0600 store as asked',
   );

@@ -4,7 +4,7 @@
  * exit codes, the stdout/stderr split, and that the secret shows up in no output at all.
  */
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import {
   actigraphArgs,
   actigraphEnv,
@@ -12,7 +12,7 @@ import {
   type IdsFake,
   startIdentityServer,
 } from '../fakes/identityserver.js';
-import { readStore, runCli, tempConfigDir, writeStore } from '../helpers/cli.js';
+import { configDirPerTest, readStore, runCli, writeStore } from '../helpers/cli.js';
 
 const CI = DEFAULT_IDS_CLIENTS[0]!;
 const LIMITED = DEFAULT_IDS_CLIENTS[1]!;
@@ -23,28 +23,19 @@ before(async () => {
 });
 after(() => ids.close());
 
-let dir: string;
-const dirs: Array<() => void> = [];
-beforeEach(() => {
-  const t = tempConfigDir();
-  dir = t.dir;
-  dirs.push(t.cleanup);
-});
-after(() => {
-  for (const c of dirs) c();
-});
+const configDir = configDirPerTest();
 
 const env = actigraphEnv(CI);
 const recipe = (extra: string[] = []) => actigraphArgs(ids.tokenUrl, extra, CI);
 const run = (args: string[], e: Record<string, string | undefined> = env, input?: string) =>
-  runCli(args, { configDir: dir, env: e, ...(input !== undefined ? { input } : {}) });
+  runCli(args, { configDir: configDir(), env: e, ...(input !== undefined ? { input } : {}) });
 const tokenRequests = () => ids.requests.length;
 
 /** Rewrite the saved profile's expiry (the store format is the contract's JSON). */
 function expireProfile(name: string, expiresAt: string): void {
-  const store = readStore(dir);
+  const store = readStore(configDir());
   store.profiles[name]!.expiresAt = expiresAt;
-  writeStore(dir, store);
+  writeStore(configDir(), store);
 }
 
 test('the CI recipe: token and one newline on stdout, one human line on stderr, exit 0', async () => {
@@ -79,7 +70,7 @@ test('cached: zero requests and the same token; --force fetches a new one', asyn
 
 test('`authctl token print actigraph` keeps printing a valid token across expiry', async () => {
   assert.equal((await run(recipe())).code, 0);
-  const old = readStore(dir).profiles.actigraph!.token;
+  const old = readStore(configDir()).profiles.actigraph!.token;
   // Valid: printed from the store, no request.
   let n = tokenRequests();
   let r = await run(['token', 'print', 'actigraph']);
@@ -95,7 +86,7 @@ test('`authctl token print actigraph` keeps printing a valid token across expiry
   assert.equal(tokenRequests(), n + 1);
   assert.equal(r.stdout, `${ids.issued.at(-1)}\n`);
   assert.notEqual(r.stdout, `${old}\n`);
-  const saved = readStore(dir).profiles.actigraph!;
+  const saved = readStore(configDir()).profiles.actigraph!;
   assert.equal(saved.token, ids.issued.at(-1));
   assert.ok(Date.parse(saved.expiresAt as string) > Date.now() + 3500_000);
   // Within --min-ttl: renewed as well; header and export use the renewed token.

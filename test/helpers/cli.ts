@@ -3,6 +3,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { after, beforeEach } from 'node:test';
 import { recordOutput } from './leaks.js';
 
 export const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
@@ -12,6 +13,21 @@ export const binPath = path.join(repoRoot, 'bin', 'authctl.js');
 export function tempConfigDir(): { dir: string; cleanup: () => void } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'authctl-test-'));
   return { dir, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Register hooks giving every test of the file a fresh config directory; returns its getter. */
+export function configDirPerTest(): () => string {
+  let dir = '';
+  const cleanups: Array<() => void> = [];
+  beforeEach(() => {
+    const t = tempConfigDir();
+    dir = t.dir;
+    cleanups.push(t.cleanup);
+  });
+  after(() => {
+    for (const c of cleanups) c();
+  });
+  return () => dir;
 }
 
 /** Result of one CLI run. */
