@@ -21,55 +21,73 @@ export const ExitCode = {
 export class AuthctlError extends Error {
   readonly exitCode: number;
   readonly hint: string | undefined;
-  constructor(message: string, exitCode: number, hint?: string) {
+  /**
+   * A stable, machine-readable code such as `network.refused`, `store.corrupt` or
+   * `oauth.invalid_grant`: what callers branch on (never the message text).
+   */
+  readonly code: string;
+  constructor(message: string, exitCode: number, hint?: string, code = 'failure') {
     super(message);
     this.name = new.target.name;
     this.exitCode = exitCode;
     this.hint = hint;
+    this.code = code;
   }
 }
 
 /** Exit 1: anything else — network, server error, malformed answer, store unreadable. */
 export class FailureError extends AuthctlError {
-  constructor(message: string, hint?: string) {
-    super(message, ExitCode.failure, hint);
+  constructor(message: string, hint?: string, code = 'failure') {
+    super(message, ExitCode.failure, hint, code);
   }
 }
 
 /** Exit 1: the network or a server failed (unreachable, 5xx, timeout of a single request). */
-export class NetworkError extends FailureError {}
+export class NetworkError extends FailureError {
+  constructor(message: string, hint?: string, code = 'network') {
+    super(message, hint, code);
+  }
+}
 
 /** Exit 1: a server answered something that does not follow its protocol. */
-export class ProtocolError extends FailureError {}
+export class ProtocolError extends FailureError {
+  constructor(message: string, hint?: string, code = 'protocol') {
+    super(message, hint, code);
+  }
+}
 
 /** Exit 1: the token store cannot be read or written. */
-export class StoreError extends FailureError {}
+export class StoreError extends FailureError {
+  constructor(message: string, hint?: string, code = 'store') {
+    super(message, hint, code);
+  }
+}
 
 /** Exit 2: bad flags or values, or a value is missing and there is no TTY to ask on. */
 export class UsageError extends AuthctlError {
-  constructor(message: string, hint?: string) {
-    super(message, ExitCode.usage, hint);
+  constructor(message: string, hint?: string, code = 'usage') {
+    super(message, ExitCode.usage, hint, code);
   }
 }
 
 /** Exit 3: the user or the server said no. */
 export class RefusedError extends AuthctlError {
-  constructor(message: string, hint?: string) {
-    super(message, ExitCode.refused, hint);
+  constructor(message: string, hint?: string, code = 'refused') {
+    super(message, ExitCode.refused, hint, code);
   }
 }
 
 /** Exit 4: no usable token (missing profile, expired and not renewable, or checked invalid). */
 export class NoTokenError extends AuthctlError {
-  constructor(message: string, hint?: string) {
-    super(message, ExitCode.noToken, hint);
+  constructor(message: string, hint?: string, code = 'token.unusable') {
+    super(message, ExitCode.noToken, hint, code);
   }
 }
 
 /** Exit 5: the user did not finish in time, or the request expired on the server. */
 export class TimeoutError extends AuthctlError {
-  constructor(message: string, hint?: string) {
-    super(message, ExitCode.timeout, hint);
+  constructor(message: string, hint?: string, code = 'timeout') {
+    super(message, ExitCode.timeout, hint, code);
   }
 }
 
@@ -79,6 +97,8 @@ export class InterruptedError extends AuthctlError {
     super(
       signal === 'SIGINT' ? 'Interrupted.' : 'Terminated.',
       signal === 'SIGINT' ? ExitCode.interrupted : ExitCode.terminated,
+      undefined,
+      signal === 'SIGINT' ? 'interrupted' : 'terminated',
     );
   }
 }
@@ -97,7 +117,7 @@ export function asInterrupted(signal: AbortSignal): AuthctlError {
 /** Exit with a given code and print nothing (exec passing on its child's exit status). */
 export class SilentExit extends AuthctlError {
   constructor(exitCode: number) {
-    super('', exitCode);
+    super('', exitCode, undefined, 'silent');
   }
 }
 
