@@ -22,7 +22,15 @@ export async function createSpinner(io: IO): Promise<Spinner> {
     };
   }
   const { default: ora } = await import('ora');
-  const s = ora({ stream: process.stderr, color: io.color ? 'cyan' : false, isEnabled: true });
+  // discardStdin: false — ora's default puts stdin in raw mode while it spins, so the terminal no
+  // longer turns Ctrl-C into SIGINT and ^C arrives as a plain byte that nobody reads: the command
+  // could not be interrupted (and a login could complete after the user pressed Ctrl-C).
+  const s = ora({
+    stream: process.stderr,
+    color: io.color ? 'cyan' : false,
+    isEnabled: true,
+    discardStdin: false,
+  });
   return {
     start: (t) => {
       s.start(t);
