@@ -61,6 +61,9 @@ export function createKit(makeContext: ContextFactory): CommandKit {
       (run) =>
       async (...raw) => {
         const cmd = raw[raw.length - 1] as Command;
+        // AUTHCTL_PARSE_ONLY=1: the command line was parsed and validated (unknown flags, missing
+        // values and bad choices are exit 2 already); run nothing. Used to check documentation.
+        if (process.env.AUTHCTL_PARSE_ONLY === '1') return;
         const opts = cmd.optsWithGlobals() as Opts;
         await run(makeContext(opts as GlobalOptions), raw.slice(0, -2), opts);
       },

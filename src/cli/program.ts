@@ -7,6 +7,7 @@ import type { EventEmitter } from 'node:events';
 import { fstatSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Command, Option } from 'commander';
+import { terminalSafe } from '../lib/text.js';
 import { PROVIDERS } from '../providers/index.js';
 import { writeStdout } from '../ui/io.js';
 import { type ContextFactory, createKit, examples, type Run } from './kit.js';
@@ -47,7 +48,7 @@ export function buildProgram(makeContext: ContextFactory): Command {
     .exitOverride()
     .configureOutput({
       writeOut: writeStdout,
-      writeErr: (s) => process.stderr.write(s),
+      writeErr: (s) => process.stderr.write(terminalSafe(s)),
       // Commander's defaults read process.stdout (loading the stream modules) just to size the help;
       // a pipe or file gets 80 columns without that, a terminal its real width.
       getOutHelpWidth: () => (fstatSync(1).isCharacterDevice() ? (process.stdout.columns ?? 80) : 80),

@@ -4,29 +4,12 @@
  * write), re-reading the store inside the lock because another process may have renewed it already.
  */
 import type { Context } from '../context.js';
-import { NoTokenError } from '../errors.js';
+import { AuthctlError, NoTokenError } from '../errors.js';
 import { isoUtc } from '../lib/format.js';
 import { loginCommand } from '../providers/index.js';
-import { expiresAtMs, type Profile } from '../store/profile.js';
+import { expiresAtMs, isFresh, isRenewable, type Profile, renewalSecret } from '../store/profile.js';
 
-/** True when the token has more than `minTtlMs` left (or no known expiry). */
-export function isFresh(p: Profile, nowMs: number, minTtlMs: number): boolean {
-  const exp = expiresAtMs(p);
-  return exp === null || exp - nowMs > minTtlMs;
-}
-
-/** The client secret renewal can use: the saved one, else AUTHCTL_CLIENT_SECRET. */
-export function renewalSecret(p: Profile, env: NodeJS.ProcessEnv): string | undefined {
-  return p.clientSecret ?? (env.AUTHCTL_CLIENT_SECRET || undefined);
-}
-
-/** Whether authctl can renew this profile without the user (refresh token, or client credentials with a secret). */
-export function isRenewable(p: Profile, env: NodeJS.ProcessEnv): boolean {
-  const needsSecret = p.params.confidential === true;
-  if (p.refreshToken) return !needsSecret || renewalSecret(p, env) !== undefined;
-  if (p.flow === 'client_credentials') return renewalSecret(p, env) !== undefined;
-  return false;
-}
+export { isFresh, isRenewable, renewalSecret };
 
 /** Why the profile cannot be renewed, phrased for the exit-4 hint. */
 function notRenewableHint(name: string, p: Profile, env: NodeJS.ProcessEnv): string {
@@ -46,12 +29,18 @@ export async function renewNow(ctx: Context, name: string, p: Profile): Promise<
     );
   }
   const secret = renewalSecret(p, ctx.env);
-  if (p.refreshToken) {
-    const { refreshProfile } = await import('../flows/oauth-refresh.js');
-    return refreshProfile(ctx, name, p, secret);
+  try {
+    if (p.refreshToken) {
+      const { refreshProfile } = await import('../flows/oauth-refresh.js');
+      return await refreshProfile(ctx, name, p, secret);
+    }
+    const { renewClientCredentials } = await import('../flows/oauth-client-credentials.js');
+    return await renewClientCredentials(ctx, name, p, secret!);
+  } catch (e) {
+    // The engine cannot name the re-login command (it does not know providers): finish the hint.
+    if (e instanceof AuthctlError && e.reloginLead) e.hint = `${e.reloginLead}: ${loginCommand(name, p)}`;
+    throw e;
   }
-  const { renewClientCredentials } = await import('../flows/oauth-client-credentials.js');
-  return renewClientCredentials(ctx, name, p, secret!);
 }
 
 /** Renew under the profile lock and save; `force` renews even if another process just did. */
@@ -61,17 +50,14 @@ export async function renewAndSave(
   minTtlMs: number,
   force: boolean,
 ): Promise<Profile> {
-  return ctx.store.withProfileLock(
+  const { profile } = await ctx.store.obtainUnderLock(
     name,
-    async () => {
-      const current = ctx.store.get(name);
-      if (!force && isFresh(current, ctx.now(), minTtlMs)) return current;
-      const renewed = await renewNow(ctx, name, current);
-      await ctx.store.save(name, renewed, ctx.signal);
-      return renewed;
-    },
+    (current) => !force && isFresh(current!, ctx.now(), minTtlMs),
+    // A profile deleted meanwhile is reported as such (exit 4), not renewed from thin air.
+    async (current) => renewNow(ctx, name, current ?? ctx.store.get(name)),
     ctx.signal,
   );
+  return profile;
 }
 
 /** The profile with a token good for at least `minTtlMs`, renewing it when needed and possible. */

@@ -1,4 +1,5 @@
 /** JWT decoding for display and claim checks (RFC 7519). No signature verification. Pure. */
+import { isRecord } from './json.js';
 
 /** Decoded header and payload of a compact JWS, or null when `token` is not one. */
 export function decodeJwt(
@@ -16,9 +17,7 @@ export function decodeJwt(
   }
 }
 
-function isObj(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+const isObj = isRecord;
 
 /** True when `token` has the three dot-separated base64url segments of a compact JWS. */
 export function looksLikeJwt(token: string): boolean {

@@ -91,3 +91,22 @@ export function parseProfile(raw: unknown): { ok: true; profile: Profile } | { o
 export function expiresAtMs(p: Profile): number | null {
   return p.expiresAt === null ? null : Date.parse(p.expiresAt);
 }
+
+/** True when the token has more than `minTtlMs` left (or no known expiry). */
+export function isFresh(p: Profile, nowMs: number, minTtlMs: number): boolean {
+  const exp = expiresAtMs(p);
+  return exp === null || exp - nowMs > minTtlMs;
+}
+
+/** The client secret renewal can use: the saved one, else AUTHCTL_CLIENT_SECRET. */
+export function renewalSecret(p: Profile, env: NodeJS.ProcessEnv): string | undefined {
+  return p.clientSecret ?? (env.AUTHCTL_CLIENT_SECRET || undefined);
+}
+
+/** Whether authctl can renew this profile without the user (refresh token, or client credentials with a secret). */
+export function isRenewable(p: Profile, env: NodeJS.ProcessEnv): boolean {
+  const needsSecret = p.params.confidential === true;
+  if (p.refreshToken) return !needsSecret || renewalSecret(p, env) !== undefined;
+  if (p.flow === 'client_credentials') return renewalSecret(p, env) !== undefined;
+  return false;
+}

@@ -1,4 +1,5 @@
 /** Spinner on stderr (ora, loaded lazily) — only when interactive; otherwise plain status lines. */
+import { terminalSafe } from '../lib/text.js';
 import type { IO } from './io.js';
 
 /** What flows use to show progress. */
@@ -32,17 +33,18 @@ export async function createSpinner(io: IO): Promise<Spinner> {
     discardStdin: false,
   });
   return {
+    // ora writes to the stream itself, past io.err: sanitise here (the same one sanitiser).
     start: (t) => {
-      s.start(t);
+      s.start(terminalSafe(t));
     },
     update: (t) => {
-      s.text = t;
+      s.text = terminalSafe(t);
     },
     succeed: (t) => {
-      s.succeed(t);
+      s.succeed(terminalSafe(t));
     },
     fail: (t) => {
-      s.fail(t);
+      s.fail(terminalSafe(t));
     },
     stop: () => {
       s.stop();

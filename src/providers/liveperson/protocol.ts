@@ -4,6 +4,7 @@
  */
 import { ProtocolError, UsageError } from '../../errors.js';
 import { isoUtc } from '../../lib/format.js';
+import { isRecord } from '../../lib/json.js';
 import { decodeJwt } from '../../lib/jwt.js';
 import { expiryIso, serverText, type TokenSet } from '../../protocol/oauth.js';
 import { type ParamValue, type Profile, TOKEN_RE } from '../../store/profile.js';
@@ -44,8 +45,7 @@ export function domainApiUrl(domainApi: string, account: string): string {
   return `${base}/api/account/${encodeURIComponent(account)}/service/sentinel/baseURI.json?version=1.0`;
 }
 
-const isObj = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObj = isRecord;
 
 /** A bare host name or IP, optionally with a port — what the domain API hands back (no scheme, no path). */
 const HOST_RE =

@@ -6,6 +6,8 @@
 import { FailureError, ProtocolError, UsageError } from '../../errors.js';
 import { parseRetryAfter } from '../../http/client.js';
 import { isLoopbackHost, redactUrl } from '../../http/url.js';
+import { isRecord, str } from '../../lib/json.js';
+import { serverText } from '../../lib/text.js';
 import { TOKEN_RE } from '../../store/profile.js';
 import {
   APP_ID_MAX,
@@ -16,6 +18,8 @@ import {
   PERMISSION_LEVELS,
   type PermissionLevel,
 } from './constants.js';
+
+export { formatDuration } from '../../lib/format.js';
 
 /** One requested permission, as the register and the auth page expect it (§1.10). */
 export interface PermissionRequest {
@@ -92,30 +96,8 @@ export interface AccessInfo {
   summary: Record<string, string | number>;
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
-
-/** Make a server-provided string safe to print: no control characters, bounded length. */
-export function cleanServerText(v: unknown, max = 300): string {
-  // JSON.stringify, not String(): a JSON object such as {"toString":"x"} makes String() throw.
-  const s = typeof v === 'string' ? v : v === undefined || v === null ? '' : (JSON.stringify(v) ?? '');
-  const flat = s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').trim();
-  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
-}
-
-/** Milliseconds as the user typed them: 600000 → "10m", 90000 → "1m30s", 250 → "250ms". */
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  let s = Math.round(ms / 1000);
-  const h = Math.floor(s / 3600);
-  s -= h * 3600;
-  const m = Math.floor(s / 60);
-  s -= m * 60;
-  return `${h ? `${h}h` : ''}${m ? `${m}m` : ''}${s || (!h && !m) ? `${s}s` : ''}`;
-}
+/** Make a server-provided string safe to print: one line, no control characters, bounded length. */
+export const cleanServerText = (v: unknown, max = 300): string => serverText(v, max);
 
 // ---------------------------------------------------------------------------------------------
 // Input (cli.md "Pryv"): validated before any request, failures are exit 2.

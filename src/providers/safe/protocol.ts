@@ -5,7 +5,9 @@
  */
 import { FailureError, NetworkError, ProtocolError, RefusedError, UsageError } from '../../errors.js';
 import { checkUrl } from '../../http/url.js';
+import { isRecord } from '../../lib/json.js';
 import { decodeJwt, looksLikeJwt } from '../../lib/jwt.js';
+import { serverText } from '../../lib/text.js';
 import { TOKEN_RE } from '../../store/profile.js';
 import { DENIED_MESSAGE, SAFE_PERMISSIONS, type SafePermission } from './constants.js';
 
@@ -172,18 +174,7 @@ const INPUT_PROBLEMS = new Set([
   'Fields are invalid',
 ]);
 
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** Make server text safe and short for one terminal line. */
-function clean(s: string): string {
-  const t = s
-    .replace(/<[^>]*>/g, ' ')
-    .replace(/[\x00-\x1f\x7f-\x9f]+/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
-  return t.length > 200 ? `${t.slice(0, 200)}…` : t;
-}
+const clean = (s: string): string => serverText(s, 200);
 
 /** Classify a Launcher answer; the body may be JSON `{errorCode, description}` or plain text (§2.6). */
 export function classifyAnswer(a: SafeHttpAnswer): SafeAnswer {

@@ -6,10 +6,10 @@ import type { Context } from '../../context.js';
 import { NoTokenError, UsageError } from '../../errors.js';
 import { isoUtc } from '../../lib/format.js';
 import type { Profile } from '../../store/profile.js';
-import { loginCommand } from '../index.js';
 import { DEFAULT_LAUNCHER_URL, DEFAULT_TIMEOUT } from './constants.js';
 import { profileLauncherUrl, requestAuthorization, revokeAtLauncher, tokenCall } from './flow.js';
 import { checkApp, checkLauncherUrl, checkPermissions } from './protocol.js';
+import { loginCommand } from './relogin.js';
 
 type Opts = Record<string, unknown>;
 
