@@ -114,7 +114,9 @@ export function buildProgram(makeContext: ContextFactory): Command {
         'authctl pryv request --app-id my-app-id --permission diary:read --no-wait > req.json',
       ]),
     )
-    .action(act('pryv request', async (ctx, _a, o) => (await import('../commands/pryv.js')).request(ctx, o)));
+    .action(
+      act('pryv request', async (ctx, _a, o) => (await import('../providers/pryv/run.js')).request(ctx, o)),
+    );
   pryv
     .command('poll')
     .description('finish a request started with --no-wait: poll until the user decides, then save the token')
@@ -127,7 +129,7 @@ export function buildProgram(makeContext: ContextFactory): Command {
     .addHelpText('after', examples(['authctl pryv poll "$(jq -r .poll req.json)" --print']))
     .action(
       act('pryv poll', async (ctx, a, o) =>
-        (await import('../commands/pryv.js')).poll(ctx, a[0] as string, o),
+        (await import('../providers/pryv/run.js')).poll(ctx, a[0] as string, o),
       ),
     );
 
@@ -153,7 +155,9 @@ export function buildProgram(makeContext: ContextFactory): Command {
       ]),
     )
     .action(
-      act('safe authorize', async (ctx, _a, o) => (await import('../commands/safe.js')).authorize(ctx, o)),
+      act('safe authorize', async (ctx, _a, o) =>
+        (await import('../providers/safe/run.js')).authorize(ctx, o),
+      ),
     );
   safe
     .command('status')
@@ -163,7 +167,7 @@ export function buildProgram(makeContext: ContextFactory): Command {
     .addHelpText('after', examples(['authctl safe status', 'authctl safe status my-safe-app']))
     .action(
       act('safe status', async (ctx, a, o) =>
-        (await import('../commands/safe.js')).status(ctx, a[0] as string | undefined, o),
+        (await import('../providers/safe/run.js')).status(ctx, a[0] as string | undefined, o),
       ),
     );
   safe
@@ -174,7 +178,7 @@ export function buildProgram(makeContext: ContextFactory): Command {
     .addHelpText('after', examples(['authctl safe revoke']))
     .action(
       act('safe revoke', async (ctx, a, o) =>
-        (await import('../commands/safe.js')).revoke(ctx, a[0] as string | undefined, o),
+        (await import('../providers/safe/run.js')).revoke(ctx, a[0] as string | undefined, o),
       ),
     );
 
@@ -221,7 +225,7 @@ export function buildProgram(makeContext: ContextFactory): Command {
     )
     .action(
       act('liveperson login', async (ctx, _a, o) =>
-        (await import('../commands/liveperson.js')).login(ctx, o),
+        (await import('../providers/liveperson/run.js')).login(ctx, o),
       ),
     );
   lp.command('logout')
@@ -233,7 +237,7 @@ export function buildProgram(makeContext: ContextFactory): Command {
     .addHelpText('after', examples(['authctl liveperson logout --yes']))
     .action(
       act('liveperson logout', async (ctx, a, o) =>
-        (await import('../commands/liveperson.js')).logout(ctx, a[0] as string | undefined, o),
+        (await import('../providers/liveperson/run.js')).logout(ctx, a[0] as string | undefined, o),
       ),
     );
 
@@ -265,7 +269,9 @@ export function buildProgram(makeContext: ContextFactory): Command {
       ]),
     )
     .action(
-      act('actigraph token', async (ctx, _a, o) => (await import('../commands/actigraph.js')).token(ctx, o)),
+      act('actigraph token', async (ctx, _a, o) =>
+        (await import('../providers/actigraph/run.js')).token(ctx, o),
+      ),
     );
 
   // ---- Generic OAuth ----

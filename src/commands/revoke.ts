@@ -6,9 +6,9 @@ import type { Profile } from '../store/profile.js';
 export async function revokeProfile(ctx: Context, name: string, p: Profile): Promise<void> {
   switch (p.provider) {
     case 'safe':
-      return (await import('../flows/safe-launcher.js')).revokeForDelete(ctx, name, p);
+      return (await import('../providers/safe/flow.js')).revokeForDelete(ctx, name, p);
     case 'liveperson':
-      return (await import('../flows/liveperson.js')).revokeForDelete(ctx, name, p);
+      return (await import('../providers/liveperson/flow.js')).revokeForDelete(ctx, name, p);
     default:
       ctx.io.err(
         `note: ${p.provider} has no token revocation that authctl can call; deleting '${name}' locally only.\n`,

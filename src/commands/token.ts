@@ -1,12 +1,12 @@
 /** `authctl token …`: list, print, header, export, inspect, refresh, delete (cli.md "Using tokens"). */
 import type { Context } from '../context.js';
 import { NoTokenError } from '../errors.js';
-import { isRenewable, renewAndSave, usableProfile } from '../flows/renew.js';
-import { decodeJwt } from '../protocol/jwt.js';
-import { defaultShell, renderExports, type ShellKind } from '../protocol/shell.js';
+import { maskToken } from '../lib/format.js';
+import { decodeJwt } from '../lib/jwt.js';
+import { defaultShell, renderExports, type ShellKind } from '../lib/shell.js';
 import { authorizationValue, type Profile, pryvApiEndpointWithToken } from '../store/profile.js';
-import { maskToken } from '../ui/format.js';
 import { describeExpiry, summarize } from './output.js';
+import { isRenewable, renewAndSave, usableProfile } from './renew.js';
 
 type Opts = Record<string, unknown>;
 

@@ -14,6 +14,7 @@ import {
   throwIfAborted,
   UsageError,
 } from '../errors.js';
+import { decodeJwt } from '../lib/jwt.js';
 import {
   buildAuthorizeUrl,
   DEFAULT_REDIRECT_URI,
@@ -23,7 +24,6 @@ import {
   redirectUriWithPort,
 } from '../protocol/authorize.js';
 import { checkIdToken } from '../protocol/idtoken.js';
-import { decodeJwt } from '../protocol/jwt.js';
 import type { TokenSet } from '../protocol/oauth.js';
 import { createAuthorizationSecrets } from '../protocol/pkce.js';
 import { type LoopbackServer, listenLoopback } from '../server/loopback.js';

@@ -5,8 +5,9 @@
  */
 import type { Context } from '../context.js';
 import { NoTokenError } from '../errors.js';
+import { isoUtc } from '../lib/format.js';
+import { decodeJwt } from '../lib/jwt.js';
 import { checkIdToken, subjectFromClaims } from '../protocol/idtoken.js';
-import { decodeJwt } from '../protocol/jwt.js';
 import {
   type ClientAuthMethod,
   clientAuthentication,
@@ -16,7 +17,6 @@ import {
 } from '../protocol/oauth.js';
 import { loginCommand } from '../providers/hints.js';
 import type { ParamValue, Profile } from '../store/profile.js';
-import { isoUtc } from '../ui/format.js';
 
 const METHODS: readonly ClientAuthMethod[] = ['client_secret_basic', 'client_secret_post', 'none'];
 

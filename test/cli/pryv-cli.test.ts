@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { WAITING_TEXT } from '../../src/providers/pryv.js';
+import { WAITING_TEXT } from '../../src/providers/pryv/constants.js';
 import { type FakePryv, type Generation, startFakePryv } from '../fakes/pryv.js';
 import { readStore, repoRoot, runCli, tempConfigDir } from '../helpers/cli.js';
 

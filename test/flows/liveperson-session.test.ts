@@ -4,10 +4,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { login, logout } from '../../src/commands/liveperson.js';
+import { renewAndSave, usableProfile } from '../../src/commands/renew.js';
 import { revokeProfile } from '../../src/commands/revoke.js';
 import { AuthctlError, NoTokenError, RefusedError, UsageError } from '../../src/errors.js';
-import { renewAndSave, usableProfile } from '../../src/flows/renew.js';
+import { login, logout } from '../../src/providers/liveperson/run.js';
 import { type FakeSentinel, freePort, leakedSecrets, startSentinel } from '../fakes/sentinel.js';
 import { type TestContext, type TestContextOptions, testContext } from '../helpers/context.js';
 

@@ -76,6 +76,5 @@ export function cursorRestored(output: string): boolean {
 
 /** The text of terminal output without its escape sequences (colours, cursor moves). */
 export function stripAnsi(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching terminal escapes is the point
   return text.replace(/\u001b(\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(\u0007|\u001b\\)|[@-Z\\-_])/g, '');
 }

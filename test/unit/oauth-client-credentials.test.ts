@@ -9,7 +9,11 @@ import {
   profileParams,
   sameRequest,
 } from '../../src/flows/oauth-client-credentials.js';
-import { ACTIGRAPH_SCOPES, ACTIGRAPH_TOKEN_URL, scopeWarnings } from '../../src/providers/actigraph.js';
+import {
+  ACTIGRAPH_SCOPES,
+  ACTIGRAPH_TOKEN_URL,
+  scopeWarnings,
+} from '../../src/providers/actigraph/constants.js';
 import { loginCommand } from '../../src/providers/hints.js';
 import { parseProfile } from '../../src/store/profile.js';
 

@@ -3,9 +3,10 @@
  * body, service-info and response validation, poll-answer classification, apiEndpoint building and
  * trust checks. Every server string we show is cleaned first; nothing here logs or does I/O.
  */
-import { FailureError, ProtocolError, UsageError } from '../errors.js';
-import { parseRetryAfter } from '../http/client.js';
-import { isLoopbackHost, redactUrl } from '../http/url.js';
+import { FailureError, ProtocolError, UsageError } from '../../errors.js';
+import { parseRetryAfter } from '../../http/client.js';
+import { isLoopbackHost, redactUrl } from '../../http/url.js';
+import { TOKEN_RE } from '../../store/profile.js';
 import {
   APP_ID_MAX,
   APP_ID_MIN,
@@ -14,8 +15,7 @@ import {
   MIN_POLL_INTERVAL_MS,
   PERMISSION_LEVELS,
   type PermissionLevel,
-} from '../providers/pryv.js';
-import { TOKEN_RE } from '../store/profile.js';
+} from './constants.js';
 
 /** One requested permission, as the register and the auth page expect it (§1.10). */
 export interface PermissionRequest {

@@ -2,16 +2,19 @@
  * `authctl pryv request` and `authctl pryv poll` (cli.md "Pryv"): validate the flags, run the
  * access-request flow, show the consent URL, and save the profile through finishLogin.
  */
-import type { Context } from '../context.js';
-import { FailureError, ProtocolError, UsageError } from '../errors.js';
+
+import { assertStoreUsable, finishLogin } from '../../commands/output.js';
+import type { Context } from '../../context.js';
+import { FailureError, ProtocolError, UsageError } from '../../errors.js';
+import { checkUrl } from '../../http/url.js';
+import { DEFAULT_POLL_RATE_MS, DEFAULT_SERVICE_INFO_URL, MAX_REQUEST_LIFETIME_MS } from './constants.js';
 import {
   buildPryvProfile,
   createAccessRequest,
   fetchServiceInfo,
   type WaitOutcome,
   waitForDecision,
-} from '../flows/pryv-access.js';
-import { checkUrl } from '../http/url.js';
+} from './flow.js';
 import {
   buildAccessRequestBody,
   buildApiEndpoint,
@@ -26,13 +29,7 @@ import {
   serviceInfoUrlFromPollUrl,
   serviceInfoUrlFromRegister,
   withCliFlag,
-} from '../protocol/pryv.js';
-import {
-  DEFAULT_POLL_RATE_MS,
-  DEFAULT_SERVICE_INFO_URL,
-  MAX_REQUEST_LIFETIME_MS,
-} from '../providers/pryv.js';
-import { assertStoreUsable, finishLogin } from './output.js';
+} from './protocol.js';
 
 /** Options of `pryv request`, as commander hands them over (camelCase; --no-x gives x === false). */
 export interface RequestOptions {

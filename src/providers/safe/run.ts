@@ -1,18 +1,14 @@
 /** `authctl safe authorize | status | revoke` (cli.md "SAFE Launcher"; protocols.md §2). */
-import type { Context } from '../context.js';
-import { NoTokenError, UsageError } from '../errors.js';
-import {
-  profileLauncherUrl,
-  requestAuthorization,
-  revokeAtLauncher,
-  tokenCall,
-} from '../flows/safe-launcher.js';
-import { checkApp, checkLauncherUrl, checkPermissions } from '../protocol/safe.js';
-import { loginCommand } from '../providers/hints.js';
-import { DEFAULT_LAUNCHER_URL } from '../providers/safe.js';
-import type { Profile } from '../store/profile.js';
-import { isoUtc } from '../ui/format.js';
-import { assertStoreUsable, finishLogin } from './output.js';
+
+import { assertStoreUsable, finishLogin } from '../../commands/output.js';
+import type { Context } from '../../context.js';
+import { NoTokenError, UsageError } from '../../errors.js';
+import { isoUtc } from '../../lib/format.js';
+import type { Profile } from '../../store/profile.js';
+import { loginCommand } from '../hints.js';
+import { DEFAULT_LAUNCHER_URL } from './constants.js';
+import { profileLauncherUrl, requestAuthorization, revokeAtLauncher, tokenCall } from './flow.js';
+import { checkApp, checkLauncherUrl, checkPermissions } from './protocol.js';
 
 type Opts = Record<string, unknown>;
 

@@ -2,11 +2,11 @@
  * LivePerson Sentinel preset (protocols.md §3): endpoints, the domain-API answer, the profile the
  * login saves. Pure — no I/O; the flow is in flows/liveperson.ts.
  */
-import { ProtocolError, UsageError } from '../errors.js';
-import { decodeJwt } from '../protocol/jwt.js';
-import { expiryIso, serverText, type TokenSet } from '../protocol/oauth.js';
-import { type ParamValue, type Profile, TOKEN_RE } from '../store/profile.js';
-import { isoUtc } from '../ui/format.js';
+import { ProtocolError, UsageError } from '../../errors.js';
+import { isoUtc } from '../../lib/format.js';
+import { decodeJwt } from '../../lib/jwt.js';
+import { expiryIso, serverText, type TokenSet } from '../../protocol/oauth.js';
+import { type ParamValue, type Profile, TOKEN_RE } from '../../store/profile.js';
 
 /** Default domain API (cli.md); the docs print http:// but authctl prefers https (§3.9). */
 export const DEFAULT_DOMAIN_API = 'https://api.liveperson.net';

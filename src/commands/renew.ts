@@ -5,9 +5,9 @@
  */
 import type { Context } from '../context.js';
 import { NoTokenError } from '../errors.js';
+import { isoUtc } from '../lib/format.js';
 import { loginCommand } from '../providers/hints.js';
 import { expiresAtMs, type Profile } from '../store/profile.js';
-import { isoUtc } from '../ui/format.js';
 
 /** True when the token has more than `minTtlMs` left (or no known expiry). */
 export function isFresh(p: Profile, nowMs: number, minTtlMs: number): boolean {
@@ -47,10 +47,10 @@ export async function renewNow(ctx: Context, name: string, p: Profile): Promise<
   }
   const secret = renewalSecret(p, ctx.env);
   if (p.refreshToken) {
-    const { refreshProfile } = await import('./oauth-refresh.js');
+    const { refreshProfile } = await import('../flows/oauth-refresh.js');
     return refreshProfile(ctx, name, p, secret);
   }
-  const { renewClientCredentials } = await import('./oauth-client-credentials.js');
+  const { renewClientCredentials } = await import('../flows/oauth-client-credentials.js');
   return renewClientCredentials(ctx, name, p, secret!);
 }
 

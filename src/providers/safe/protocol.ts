@@ -3,11 +3,11 @@
  * validation (§2.3), the request body, the strict `Authorization` value (§2.5), and the processing
  * of every answer — above all telling the 401s apart (§2.4–§2.6, §2.8). No I/O.
  */
-import { FailureError, NetworkError, ProtocolError, RefusedError, UsageError } from '../errors.js';
-import { checkUrl } from '../http/url.js';
-import { DENIED_MESSAGE, SAFE_PERMISSIONS, type SafePermission } from '../providers/safe.js';
-import { TOKEN_RE } from '../store/profile.js';
-import { decodeJwt, looksLikeJwt } from './jwt.js';
+import { FailureError, NetworkError, ProtocolError, RefusedError, UsageError } from '../../errors.js';
+import { checkUrl } from '../../http/url.js';
+import { decodeJwt, looksLikeJwt } from '../../lib/jwt.js';
+import { TOKEN_RE } from '../../store/profile.js';
+import { DENIED_MESSAGE, SAFE_PERMISSIONS, type SafePermission } from './constants.js';
 
 /** The app identity the Launcher shows its user and compares for session reuse (§2.3, §2.4). */
 export interface SafeApp {

@@ -2,19 +2,19 @@
  * LivePerson Sentinel flow (protocols.md §3): find the Sentinel host (--domain or the domain API),
  * log in through the generic authorization-code engine with the preset's quirks, and revoke.
  */
-import type { Context } from '../context.js';
-import { FailureError, NetworkError, ProtocolError, RefusedError, UsageError } from '../errors.js';
-import { checkUrl, hostToBaseUrl, redactUrl } from '../http/url.js';
-import { serverText } from '../protocol/oauth.js';
+import type { Context } from '../../context.js';
+import { FailureError, NetworkError, ProtocolError, RefusedError, UsageError } from '../../errors.js';
+import { checkUrl, hostToBaseUrl, redactUrl } from '../../http/url.js';
+import { serverText } from '../../protocol/oauth.js';
+import type { Profile } from '../../store/profile.js';
+import { resolveClientSecret } from '../../ui/secret.js';
 import {
   domainApiUrl,
   normaliseSentinelBase,
   parseDomainResponse,
   type SentinelEndpoints,
   sentinelEndpoints,
-} from '../providers/liveperson.js';
-import type { Profile } from '../store/profile.js';
-import { resolveClientSecret } from '../ui/secret.js';
+} from './protocol.js';
 
 /** The Sentinel base URL from --domain: a host means https (loopback: http), or a full base URL. */
 export function sentinelBaseFromFlag(ctx: Context, domain: string): string {

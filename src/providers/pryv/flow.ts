@@ -4,7 +4,7 @@
  * Each step is a request function that does the I/O and hands the answer to a pure validator in
  * ../protocol/pryv.ts. The poll key is a bearer secret (§1.13): logs and errors show it masked.
  */
-import type { Context } from '../context.js';
+import type { Context } from '../../context.js';
 import {
   FailureError,
   NetworkError,
@@ -12,8 +12,18 @@ import {
   ProtocolError,
   RefusedError,
   TimeoutError,
-} from '../errors.js';
-import { checkUrl, redactUrl } from '../http/url.js';
+} from '../../errors.js';
+import { checkUrl, redactUrl } from '../../http/url.js';
+import { isoUtc } from '../../lib/format.js';
+import type { Profile } from '../../store/profile.js';
+import type { Spinner } from '../../ui/spinner.js';
+import {
+  DEFAULT_POLL_RATE_MS,
+  MAX_REDIRECTS,
+  POLL_REQUEST_TIMEOUT_MS,
+  TOKEN_TYPE,
+  WAITING_TEXT,
+} from './constants.js';
 import {
   type AccessInfo,
   type AccessRequestBody,
@@ -34,17 +44,7 @@ import {
   permissionScopes,
   type ServiceInfo,
   trustedApiEndpoint,
-} from '../protocol/pryv.js';
-import {
-  DEFAULT_POLL_RATE_MS,
-  MAX_REDIRECTS,
-  POLL_REQUEST_TIMEOUT_MS,
-  TOKEN_TYPE,
-  WAITING_TEXT,
-} from '../providers/pryv.js';
-import type { Profile } from '../store/profile.js';
-import { isoUtc } from '../ui/format.js';
-import type { Spinner } from '../ui/spinner.js';
+} from './protocol.js';
 
 /** Parse a URL a server handed us without ever echoing it (it may hold the poll key). */
 function checkServerUrl(ctx: Context, raw: string, label: string, shown: string): URL {

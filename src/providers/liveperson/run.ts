@@ -1,6 +1,11 @@
 /** `authctl liveperson login | logout` (cli.md "LivePerson"; protocols.md §3). */
-import type { Context } from '../context.js';
-import { RefusedError, UsageError } from '../errors.js';
+
+import { assertStoreUsable, finishLogin } from '../../commands/output.js';
+import type { Context } from '../../context.js';
+import { RefusedError, UsageError } from '../../errors.js';
+import { checkUrl } from '../../http/url.js';
+import type { Profile } from '../../store/profile.js';
+import { resolveClientSecret } from '../../ui/secret.js';
 import {
   profileClientId,
   reportRevoke,
@@ -8,17 +13,8 @@ import {
   revokeAndDelete,
   SSO_WARNING,
   sentinelBaseFromFlag,
-} from '../flows/liveperson.js';
-import { checkUrl } from '../http/url.js';
-import {
-  DEFAULT_DOMAIN_API,
-  DEFAULT_REDIRECT_URI,
-  livePersonProfile,
-  validateAccount,
-} from '../providers/liveperson.js';
-import type { Profile } from '../store/profile.js';
-import { resolveClientSecret } from '../ui/secret.js';
-import { assertStoreUsable, finishLogin } from './output.js';
+} from './flow.js';
+import { DEFAULT_DOMAIN_API, DEFAULT_REDIRECT_URI, livePersonProfile, validateAccount } from './protocol.js';
 
 type Opts = Record<string, unknown>;
 
@@ -51,14 +47,14 @@ export async function login(ctx: Context, opts: Opts): Promise<void> {
       'Run it in an interactive terminal, or drop --manual and finish the login in a browser on this machine.',
     );
   }
-  const { parseRedirectUri } = await import('../protocol/authorize.js');
+  const { parseRedirectUri } = await import('../../protocol/authorize.js');
   parseRedirectUri(redirectUri, { manual, flag: '--redirect-uri' });
   assertStoreUsable(ctx);
 
   const secret = await resolveClientSecret(ctx, opts, clientId);
   const target = await resolveSentinel(ctx, { account, domain: domainFlag, domainApi });
 
-  const { authorizationCodeLogin } = await import('../flows/oauth-authorization-code.js');
+  const { authorizationCodeLogin } = await import('../../flows/oauth-authorization-code.js');
   const result = await authorizationCodeLogin(ctx, {
     authorizeUrl: target.endpoints.authorizeUrl,
     tokenUrl: target.endpoints.tokenUrl,

@@ -3,9 +3,20 @@
  * while the Launcher's user clicks Allow or Deny, bounded only by --timeout and Ctrl-C; then check
  * (GET /auth) or revoke (DELETE /auth) a saved token with the strict bearer header.
  */
-import type { Context } from '../context.js';
-import { FailureError, NetworkError, TimeoutError } from '../errors.js';
-import type { HttpRequest, HttpResponse } from '../http/client.js';
+import type { Context } from '../../context.js';
+import { FailureError, NetworkError, TimeoutError } from '../../errors.js';
+import type { HttpRequest, HttpResponse } from '../../http/client.js';
+import type { Profile } from '../../store/profile.js';
+import {
+  AUTH_PATH,
+  CHECK_TIMEOUT_MS,
+  DEFAULT_LAUNCHER_URL,
+  HEALTH_PATH,
+  HEALTH_TIMEOUT_MS,
+  notRunningMessage,
+  type SafePermission,
+  WAITING_TEXT,
+} from './constants.js';
 import {
   authRequestBody,
   bearerValue,
@@ -16,18 +27,7 @@ import {
   type SafeApp,
   type SafeCheck,
   type SafeGrant,
-} from '../protocol/safe.js';
-import {
-  AUTH_PATH,
-  CHECK_TIMEOUT_MS,
-  DEFAULT_LAUNCHER_URL,
-  HEALTH_PATH,
-  HEALTH_TIMEOUT_MS,
-  notRunningMessage,
-  type SafePermission,
-  WAITING_TEXT,
-} from '../providers/safe.js';
-import type { Profile } from '../store/profile.js';
+} from './protocol.js';
 
 /** What `safe authorize` asks for. */
 export interface AuthorizeRequest {
