@@ -6,7 +6,7 @@
 import type { Context } from '../context.js';
 import { NoTokenError } from '../errors.js';
 import { isoUtc } from '../lib/format.js';
-import { loginCommand } from '../providers/hints.js';
+import { loginCommand } from '../providers/index.js';
 import { expiresAtMs, type Profile } from '../store/profile.js';
 
 /** True when the token has more than `minTtlMs` left (or no known expiry). */

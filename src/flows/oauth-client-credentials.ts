@@ -11,7 +11,7 @@ import { NoTokenError } from '../errors.js';
 import { checkUrl } from '../http/url.js';
 import { isoUtc, relativeTime } from '../lib/format.js';
 import { expiryIso, type TokenSet } from '../protocol/oauth.js';
-import { loginCommand } from '../providers/hints.js';
+import { loginCommand } from '../providers/index.js';
 import { expiresAtMs, type ParamValue, type Profile } from '../store/profile.js';
 import { resolveClientSecret, type SecretOptions } from '../ui/secret.js';
 import { discover, requestToken } from './oauth-token.js';

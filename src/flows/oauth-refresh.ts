@@ -15,7 +15,7 @@ import {
   processTokenResponse,
   serverText,
 } from '../protocol/oauth.js';
-import { loginCommand } from '../providers/hints.js';
+import { loginCommand } from '../providers/index.js';
 import type { ParamValue, Profile } from '../store/profile.js';
 
 const METHODS: readonly ClientAuthMethod[] = ['client_secret_basic', 'client_secret_post', 'none'];

@@ -22,6 +22,11 @@ export function quotePosix(v: string): string {
   return `'${v.replace(/'/g, `'\\''`)}'`;
 }
 
+/** One word of a POSIX command line: as is when it needs no quoting, else single-quoted. */
+export function shellWord(v: string): string {
+  return /^[\w.:/@%+=,-]+$/.test(v) ? v : quotePosix(v);
+}
+
 /** fish single quoting: only \\ and \' are special inside single quotes. */
 export function quoteFish(v: string): string {
   return `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;

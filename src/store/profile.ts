@@ -4,7 +4,10 @@
 export type Flow = 'pryv-access' | 'safe-launcher' | 'authorization_code' | 'client_credentials';
 
 /** Known providers (presets) plus the generic engine. */
-export type Provider = 'pryv' | 'safe' | 'liveperson' | 'actigraph' | 'oauth';
+export type ProviderName = 'pryv' | 'safe' | 'liveperson' | 'actigraph' | 'oauth';
+
+/** @deprecated name of ProviderName. */
+export type Provider = ProviderName;
 
 /** A scalar or list parameter kept with a profile. */
 export type ParamValue = string | number | boolean | null | string[];
@@ -87,20 +90,4 @@ export function parseProfile(raw: unknown): { ok: true; profile: Profile } | { o
 /** Expiry in epoch ms, or null when unknown. */
 export function expiresAtMs(p: Profile): number | null {
   return p.expiresAt === null ? null : Date.parse(p.expiresAt);
-}
-
-/** The value of the HTTP Authorization header for this profile (Pryv takes the raw token). */
-export function authorizationValue(p: Profile): string {
-  if (p.provider === 'pryv') return p.token;
-  const type = /^bearer$/i.test(p.tokenType) ? 'Bearer' : p.tokenType;
-  return `${type} ${p.token}`;
-}
-
-/** Pryv's API endpoint with the token embedded (https://token@user.pryv.me/), or null. */
-export function pryvApiEndpointWithToken(p: Profile): string | null {
-  const ep = p.params.apiEndpoint;
-  if (typeof ep !== 'string') return null;
-  const m = /^([a-z][a-z0-9+.-]*):\/\/(.+)$/i.exec(ep);
-  if (!m) return null;
-  return `${m[1]}://${p.token}@${m[2]}`;
 }

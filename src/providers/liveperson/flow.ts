@@ -8,6 +8,7 @@ import { checkUrl, hostToBaseUrl, redactUrl } from '../../http/url.js';
 import { serverText } from '../../protocol/oauth.js';
 import type { Profile } from '../../store/profile.js';
 import { resolveClientSecret } from '../../ui/secret.js';
+import type { RevokeOutcome as ProviderRevokeOutcome } from '../types.js';
 import {
   domainApiUrl,
   normaliseSentinelBase,
@@ -230,19 +231,19 @@ export function reportRevoke(ctx: Context, name: string, outcome: RevokeOutcome 
  * prompt), take the secret from the saved one, AUTHCTL_CLIENT_SECRET or a prompt, then revoke.
  * The caller deletes the profile afterwards; a failed revocation throws and keeps it.
  */
-export async function revokeForDelete(ctx: Context, name: string, p: Profile): Promise<void> {
+export async function revokeForDelete(
+  ctx: Context,
+  _name: string,
+  p: Profile,
+): Promise<ProviderRevokeOutcome> {
   ctx.io.err(`warning: ${SSO_WARNING}.\n`);
-  if (!p.refreshToken) {
-    reportRevoke(ctx, name, 'no-refresh-token');
-    return;
-  }
+  if (!p.refreshToken) return 'nothing';
   const clientId = profileClientId(p);
   const secret = p.clientSecret ?? (await resolveClientSecret(ctx, {}, clientId));
-  const outcome = await revokeRefreshToken(ctx, {
+  return revokeRefreshToken(ctx, {
     revokeUrl: profileRevokeUrl(p),
     clientId,
     secret,
     refreshToken: p.refreshToken,
   });
-  reportRevoke(ctx, name, outcome);
 }

@@ -178,6 +178,10 @@ export interface LivePersonLogin {
   redirectUri: string;
   /** Saved only with --save-secret. */
   clientSecret?: string | undefined;
+  /** The --domain the user gave (then no discovery happened). */
+  domainFlag?: string;
+  /** The --domain-api used for discovery, when not the default. */
+  domainApi?: string;
 }
 
 /** Absolute expiry for a Sentinel token: `expires_in` when sent, else the 30-minute default (§3.6). */
@@ -206,6 +210,8 @@ export function livePersonProfile(
     authMethod: 'client_secret_post',
     confidential: true,
     redirectUri: login.redirectUri,
+    ...(login.domainFlag !== undefined ? { domainFlag: login.domainFlag } : {}),
+    ...(login.domainApi !== undefined ? { domainApi: login.domainApi } : {}),
     // Read by the refresh engine when a refresh answer has no expires_in either (§3.6).
     defaultExpiresIn: DEFAULT_LIFETIME_S,
   };
@@ -239,3 +245,6 @@ export function livePersonProfile(
   if (login.clientSecret !== undefined) profile.clientSecret = login.clientSecret;
   return profile;
 }
+
+/** Default `--timeout` of `liveperson login`: how long the browser login may take. */
+export const DEFAULT_TIMEOUT = '5m';

@@ -1,5 +1,6 @@
 /** `authctl liveperson login | logout` (cli.md "LivePerson"; protocols.md §3). */
 
+import { parseDuration } from '../../cli/parse.js';
 import { assertStoreUsable, finishLogin } from '../../commands/output.js';
 import type { Context } from '../../context.js';
 import { RefusedError, UsageError } from '../../errors.js';
@@ -14,12 +15,18 @@ import {
   SSO_WARNING,
   sentinelBaseFromFlag,
 } from './flow.js';
-import { DEFAULT_DOMAIN_API, DEFAULT_REDIRECT_URI, livePersonProfile, validateAccount } from './protocol.js';
+import {
+  DEFAULT_DOMAIN_API,
+  DEFAULT_REDIRECT_URI,
+  DEFAULT_TIMEOUT,
+  livePersonProfile,
+  validateAccount,
+} from './protocol.js';
 
 type Opts = Record<string, unknown>;
 
 /** Default for --timeout when called without commander (cli.md: 5m). */
-const DEFAULT_TIMEOUT_MS = 5 * 60_000;
+const DEFAULT_TIMEOUT_MS = parseDuration(DEFAULT_TIMEOUT);
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
@@ -79,6 +86,8 @@ export async function login(ctx: Context, opts: Opts): Promise<void> {
       clientId,
       redirectUri: result.redirectUri,
       clientSecret: opts.saveSecret ? secret : undefined,
+      // Kept so the re-login hint repeats how the Sentinel was found.
+      ...(domainFlag !== undefined ? { domainFlag } : domainApi !== DEFAULT_DOMAIN_API ? { domainApi } : {}),
     },
     ctx.now(),
     where,

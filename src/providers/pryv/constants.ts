@@ -39,3 +39,9 @@ export const WAITING_TEXT = 'Waiting for approval in the browser…';
 
 /** Token type recorded in profiles: Pryv takes the raw token in `Authorization` (§1.9). */
 export const TOKEN_TYPE = 'pryv';
+
+/** Default consent-page language (`--lang`). */
+export const DEFAULT_LANG = 'en';
+
+/** Default `--timeout`: how long `pryv request` / `pryv poll` wait for the user. */
+export const DEFAULT_TIMEOUT = '10m';

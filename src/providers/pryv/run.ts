@@ -3,11 +3,18 @@
  * access-request flow, show the consent URL, and save the profile through finishLogin.
  */
 
+import { parseDuration } from '../../cli/parse.js';
 import { assertStoreUsable, finishLogin } from '../../commands/output.js';
 import type { Context } from '../../context.js';
 import { FailureError, ProtocolError, UsageError } from '../../errors.js';
 import { checkUrl } from '../../http/url.js';
-import { DEFAULT_POLL_RATE_MS, DEFAULT_SERVICE_INFO_URL, MAX_REQUEST_LIFETIME_MS } from './constants.js';
+import {
+  DEFAULT_LANG,
+  DEFAULT_POLL_RATE_MS,
+  DEFAULT_SERVICE_INFO_URL,
+  DEFAULT_TIMEOUT,
+  MAX_REQUEST_LIFETIME_MS,
+} from './constants.js';
 import {
   buildPryvProfile,
   createAccessRequest,
@@ -58,7 +65,7 @@ export interface PollOptions {
   print?: boolean;
 }
 
-const DEFAULT_TIMEOUT_MS = 10 * 60_000;
+const DEFAULT_TIMEOUT_MS = parseDuration(DEFAULT_TIMEOUT);
 
 /**
  * --timeout in ms. 0 means "until the server expires the request": the longest default lifetime
@@ -98,7 +105,7 @@ export async function request(ctx: Context, opts: RequestOptions): Promise<void>
   // Everything the user typed is checked before the first request (exit 2).
   const appId = parseAppId(opts.appId);
   const permissions = parsePermissions(opts.permission);
-  const lang = parseLang(opts.lang ?? 'en');
+  const lang = parseLang(opts.lang ?? DEFAULT_LANG);
   const deviceName = parseDeviceName(opts.deviceName);
   const timeout = timeoutMs(opts.timeout);
   const serviceInfoUrl = checkUrl(opts.serviceInfo ?? DEFAULT_SERVICE_INFO_URL, {

@@ -35,3 +35,6 @@ export const DENIED_MESSAGE =
 export function notRunningMessage(launcherUrl: string): string {
   return `SAFE Launcher is not running at ${launcherUrl}; start it and log in`;
 }
+
+/** Default `--timeout` of `safe authorize`: how long the Launcher's user may take to decide. */
+export const DEFAULT_TIMEOUT = '5m';

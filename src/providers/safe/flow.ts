@@ -7,6 +7,7 @@ import type { Context } from '../../context.js';
 import { FailureError, NetworkError, TimeoutError } from '../../errors.js';
 import type { HttpRequest, HttpResponse } from '../../http/client.js';
 import type { Profile } from '../../store/profile.js';
+import type { RevokeOutcome } from '../types.js';
 import {
   AUTH_PATH,
   CHECK_TIMEOUT_MS,
@@ -207,17 +208,13 @@ export async function revokeAtLauncher(
   return tokenCall(ctx, 'DELETE', base, p.token, keptHint);
 }
 
-/** The hook for `token delete --revoke` (src/commands/revoke.ts): revoke, or explain why not. */
-export async function revokeForDelete(ctx: Context, name: string, p: Profile): Promise<void> {
+/** The hook for `token delete --revoke`: revoke at the Launcher; a forgotten token is 'already-invalid'. */
+export async function revokeForDelete(ctx: Context, name: string, p: Profile): Promise<RevokeOutcome> {
   const r = await revokeAtLauncher(
     ctx,
     p,
     undefined,
     `Profile '${name}' was kept; to delete it locally only, run: authctl token delete ${name}`,
   );
-  if (r === 'invalid') {
-    ctx.io.err(
-      `note: the SAFE Launcher no longer knew this token (it restarted, logged out, or the token was revoked already).\n`,
-    );
-  } else ctx.io.err('Revoked the token at the SAFE Launcher.\n');
+  return r === 'invalid' ? 'already-invalid' : 'revoked';
 }

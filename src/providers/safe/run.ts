@@ -1,19 +1,20 @@
 /** `authctl safe authorize | status | revoke` (cli.md "SAFE Launcher"; protocols.md §2). */
 
+import { parseDuration } from '../../cli/parse.js';
 import { assertStoreUsable, finishLogin } from '../../commands/output.js';
 import type { Context } from '../../context.js';
 import { NoTokenError, UsageError } from '../../errors.js';
 import { isoUtc } from '../../lib/format.js';
 import type { Profile } from '../../store/profile.js';
-import { loginCommand } from '../hints.js';
-import { DEFAULT_LAUNCHER_URL } from './constants.js';
+import { loginCommand } from '../index.js';
+import { DEFAULT_LAUNCHER_URL, DEFAULT_TIMEOUT } from './constants.js';
 import { profileLauncherUrl, requestAuthorization, revokeAtLauncher, tokenCall } from './flow.js';
 import { checkApp, checkLauncherUrl, checkPermissions } from './protocol.js';
 
 type Opts = Record<string, unknown>;
 
 /** Default for --timeout when called without commander (cli.md: 5m). */
-const DEFAULT_TIMEOUT_MS = 5 * 60_000;
+const DEFAULT_TIMEOUT_MS = parseDuration(DEFAULT_TIMEOUT);
 
 /**
  * `safe authorize`: check every input before any request (exit 2), ask the Launcher, wait for the
