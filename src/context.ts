@@ -3,6 +3,7 @@
  * from here. Everything heavy behind it (undici, ora, inquirer, open, conf) loads on first use.
  */
 import { createHttpClient, type HttpClient, sleep } from './http/client.js';
+import { watchRequest } from './ui/activity.js';
 import { TokenStore } from './store/store.js';
 import { type Browser, createBrowser } from './ui/browser.js';
 import type { IO } from './ui/io.js';
@@ -36,6 +37,30 @@ export interface Context {
   style(): Promise<Style>;
 }
 
+/**
+ * Every request of every flow: one still outstanding after a second says whom it waits for
+ * ("Contacting reg.pryv.me…", a spinner on a terminal, a line otherwise), unless a spinner or a
+ * prompt owns the terminal (src/ui/activity.ts).
+ */
+export function withSlowNotice(client: HttpClient, io: IO): HttpClient {
+  return {
+    async request(req) {
+      let host: string;
+      try {
+        host = new URL(req.url).host;
+      } catch {
+        return client.request(req);
+      }
+      const settled = watchRequest(io, host);
+      try {
+        return await client.request(req);
+      } finally {
+        settled();
+      }
+    },
+  };
+}
+
 /** Build the production context. */
 export function createContext(io: IO, global: GlobalOptions, signal: AbortSignal): Context {
   const env = process.env;
@@ -54,7 +79,7 @@ export function createContext(io: IO, global: GlobalOptions, signal: AbortSignal
       const key = caFile ?? '';
       let c = clients.get(key);
       if (!c) {
-        c = createHttpClient({ insecure, caFile, debug: (l) => io.debug(l), env });
+        c = withSlowNotice(createHttpClient({ insecure, caFile, debug: (l) => io.debug(l), env }), io);
         clients.set(key, c);
       }
       return c;

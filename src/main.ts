@@ -4,27 +4,10 @@
  */
 
 import { parseHot } from './cli/fast.js';
-import { AuthctlError, ExitCode, InterruptedError, SilentExit } from './errors.js';
+import { ExitCode, InterruptedError, SilentExit } from './errors.js';
 import { terminalSafe } from './lib/text.js';
+import { errorLine } from './ui/errorline.js';
 import { exitAfterFlush, processIO } from './ui/io.js';
-
-/** One line for the user: what happened, and what to do next. */
-function describe(err: unknown, verbose: boolean): { line: string; code: number } {
-  if (err instanceof AuthctlError) {
-    const msg = err.message.replace(/[.\s]+$/, '');
-    return { line: `error: ${msg}${err.hint ? `. ${err.hint}` : ''}`, code: err.exitCode };
-  }
-  const e = err as { name?: string; code?: string; exitCode?: number; message?: string; stack?: string };
-  // Inquirer: Ctrl-C inside a prompt.
-  if (e?.name === 'ExitPromptError' || e?.name === 'AbortPromptError') {
-    return { line: 'error: Interrupted.', code: ExitCode.interrupted };
-  }
-  const detail = verbose && e?.stack ? `\n${e.stack}` : '';
-  return {
-    line: `error: unexpected failure: ${e?.message ?? String(err)}${detail}. This is a bug in authctl; please report it (run with --verbose for details).`,
-    code: ExitCode.failure,
-  };
-}
 
 /** Run the CLI with `argv` (without node and script) and return the exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -39,6 +22,11 @@ export async function main(argv: string[]): Promise<number> {
   process.on('SIGINT', () => onSignal('SIGINT'));
   process.on('SIGTERM', () => onSignal('SIGTERM'));
 
+  let program: import('commander').Command | undefined;
+  let usageLine: ((message: string) => string) | undefined;
+  // The command being run, for the usage hint of an error thrown without one.
+  // (The hot path runs only `token print|header|export`: its first two words.)
+  let commandPath = () => ['authctl', ...argv.filter((a) => !a.startsWith('-')).slice(0, 2)].join(' ');
   try {
     // AUTHCTL_NO_FAST_PATH=1 sends every command through commander (test/cli/fast-path.test.ts
     // compares both paths byte for byte).
@@ -58,11 +46,11 @@ export async function main(argv: string[]): Promise<number> {
       await run(ctx, hot.profile, hot.opts);
       return ExitCode.ok;
     }
-    const [{ buildProgram }, { createContext }] = await Promise.all([
-      import('./cli/program.js'),
-      import('./context.js'),
-    ]);
-    const program = buildProgram((g) =>
+    const [cli, { createContext }] = await Promise.all([import('./cli/program.js'), import('./context.js')]);
+    const { buildProgram } = cli;
+    usageLine = (message) => cli.usageLine(program!, argv, message);
+    commandPath = () => cli.commandPath(program!, argv);
+    program = buildProgram((g) =>
       createContext(processIO({ verbose: g.verbose, noColor: g.color === false }), g, controller.signal),
     );
     await program.parseAsync(argv, { from: 'user' });
@@ -70,7 +58,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     const ce = err as { code?: string; exitCode?: number };
     if (typeof ce?.code === 'string' && ce.code.startsWith('commander.')) {
-      // Commander already printed its message (help, version, or a usage error).
+      // Help and version were printed by commander; usage errors are printed below.
       if (ce.code === 'commander.helpDisplayed' || ce.code === 'commander.version') {
         return ExitCode.ok;
       }
@@ -84,6 +72,10 @@ export async function main(argv: string[]): Promise<number> {
           `error: '${cmd}' needs a command. Pick one of those listed above (${cmd} --help).\n`,
         );
       }
+      // A usage error: commander printed nothing (program.ts); one line with the next step.
+      else if (usageLine && typeof (err as Error).message === 'string') {
+        process.stderr.write(`${terminalSafe(usageLine((err as Error).message))}\n`);
+      }
       return ExitCode.usage;
     }
     if (err instanceof SilentExit) return err.exitCode;
@@ -92,7 +84,7 @@ export async function main(argv: string[]): Promise<number> {
       // SIGPIPE would give, as git, gh and other native tools do; there is nobody left to tell.
       return ExitCode.brokenPipe;
     }
-    const { line, code } = describe(err, verboseFlag);
+    const { line, code } = errorLine(err, verboseFlag, commandPath());
     process.stderr.write(`${terminalSafe(line)}\n`);
     return code;
   }

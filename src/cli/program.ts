@@ -29,6 +29,35 @@ function packageVersion(): string {
   return '0.0.0';
 }
 
+/**
+ * The one line a usage error from the argument parser prints: commander's message (its
+ * "(Did you mean …?)" folded in), then the same next step for every usage error — the --help of
+ * the command that was being parsed.
+ */
+export function usageLine(program: Command, argv: string[], message: string): string {
+  const what = message
+    .replace(/^error:\s*/, '')
+    .replace(/\s*\n\s*\((Did you mean [^)]*)\)\s*$/, (_m, s: string) => ` (${s.replace(/^D/, 'd')})`)
+    .replace(/\s+/g, ' ')
+    .replace(/[.\s]+$/, '');
+  return `error: ${what}. Run '${commandPath(program, argv)} --help' for usage.`;
+}
+
+/** The command `argv` runs, e.g. `authctl pryv request` (its options and arguments left out). */
+export function commandPath(program: Command, argv: string[]): string {
+  let cmd = program;
+  const path = ['authctl'];
+  for (const word of argv) {
+    if (word === '--') break;
+    if (word.startsWith('-')) continue;
+    const sub = cmd.commands.find((c) => c.name() === word || c.aliases().includes(word));
+    if (!sub) break;
+    cmd = sub;
+    path.push(sub.name());
+  }
+  return path.join(' ');
+}
+
 /** Build the whole program. `makeContext` is called when an action runs. */
 export function buildProgram(makeContext: ContextFactory): Command {
   const kit = createKit(makeContext);
@@ -44,11 +73,13 @@ export function buildProgram(makeContext: ContextFactory): Command {
     .option('--verbose', 'log each HTTP request (method, redacted URL, status, time) to stderr')
     .option('--insecure', 'allow plain http to non-loopback hosts')
     .option('--no-color', 'disable colour')
-    .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({
       writeOut: writeStdout,
       writeErr: (s) => process.stderr.write(terminalSafe(s)),
+      // A usage error is one `error:` line, written by main.ts from the thrown CommanderError
+      // (usageLine below), so commander itself prints nothing for it.
+      outputError: () => {},
       // Commander's defaults read process.stdout (loading the stream modules) just to size the help;
       // a pipe or file gets 80 columns without that, a terminal its real width.
       getOutHelpWidth: () => (fstatSync(1).isCharacterDevice() ? (process.stdout.columns ?? 80) : 80),

@@ -1,5 +1,6 @@
 /** Prompts (@inquirer/prompts, loaded lazily). Without a TTY they fail at once with exit 2. */
 import { UsageError } from '../errors.js';
+import { claimTerminal } from './activity.js';
 import type { IO } from './io.js';
 
 /** What commands use to ask the user. */
@@ -16,6 +17,16 @@ function noTTY(what: string, supplyHint: string): never {
   throw new UsageError(`${what}: no terminal to ask on`, `Supply it with ${supplyHint}.`);
 }
 
+/** Run a prompt while it owns the terminal's status line (no slow-request notice over it). */
+async function owning<T>(ask: () => Promise<T>): Promise<T> {
+  const release = claimTerminal();
+  try {
+    return await ask();
+  } finally {
+    release();
+  }
+}
+
 /** The real prompter: inquirer on stderr when interactive. */
 export function createPrompter(io: IO, signal?: AbortSignal): Prompter {
   const ctxOpts = (cancel?: AbortSignal) => ({
@@ -26,17 +37,17 @@ export function createPrompter(io: IO, signal?: AbortSignal): Prompter {
     async password(message, supplyHint) {
       if (!io.interactive) noTTY(message, supplyHint);
       const { password } = await import('@inquirer/prompts');
-      return password({ message, mask: true }, ctxOpts());
+      return owning(() => password({ message, mask: true }, ctxOpts()));
     },
     async input(message, supplyHint, cancel) {
       if (!io.interactive) noTTY(message, supplyHint);
       const { input } = await import('@inquirer/prompts');
-      return input({ message }, ctxOpts(cancel));
+      return owning(() => input({ message }, ctxOpts(cancel)));
     },
     async confirm(message, supplyHint) {
       if (!io.interactive) noTTY(message, supplyHint);
       const { confirm } = await import('@inquirer/prompts');
-      return confirm({ message, default: false }, ctxOpts());
+      return owning(() => confirm({ message, default: false }, ctxOpts()));
     },
   };
 }
