@@ -3,8 +3,8 @@
  * from here. Everything heavy behind it (undici, ora, inquirer, open, conf) loads on first use.
  */
 import { createHttpClient, type HttpClient, sleep } from './http/client.js';
-import { watchRequest } from './ui/activity.js';
 import { TokenStore } from './store/store.js';
+import { watchRequest } from './ui/activity.js';
 import { type Browser, createBrowser } from './ui/browser.js';
 import type { IO } from './ui/io.js';
 import { createPrompter, type Prompter } from './ui/prompt.js';

@@ -41,7 +41,7 @@ export interface CommandKit {
   secretOptions(cmd: Command, what?: string): Command;
   /** `--save-secret`. */
   saveSecret(cmd: Command): Command;
-  /** `--json` and `--print`, shared by every login. */
+  /** `--json`, `--print` and `--replace`, shared by every login. */
   loginOutput(cmd: Command): Command;
   /** `--no-open`. */
   noOpen(cmd: Command): Command;
@@ -65,6 +65,11 @@ export function createKit(makeContext: ContextFactory): CommandKit {
         // values and bad choices are exit 2 already); run nothing. Used to check documentation.
         if (process.env.AUTHCTL_PARSE_ONLY === '1') return;
         const opts = cmd.optsWithGlobals() as Opts;
+        // A login may overwrite a profile of another kind only under a name the user typed
+        // (src/commands/output.ts assertCanSave): tell it whether --profile came from the command line.
+        if (cmd.options.some((o) => o.attributeName() === 'profile')) {
+          opts.explicitProfile = cmd.getOptionValueSource('profile') === 'cli';
+        }
         await run(makeContext(opts as GlobalOptions), raw.slice(0, -2), opts);
       },
     examples,
@@ -96,7 +101,11 @@ export function createKit(makeContext: ContextFactory): CommandKit {
     loginOutput: (cmd) =>
       cmd
         .option('--json', 'print the saved profile as JSON (without the token)')
-        .option('--print', 'print the access token to stdout'),
+        .option('--print', 'print the access token to stdout')
+        .option(
+          '--replace',
+          'overwrite the profile even if it holds a login of another provider, flow, client or account',
+        ),
     noOpen: (cmd) => cmd.option('--no-open', 'do not open a browser; just print the URL'),
     caFile: (cmd) => cmd.option('--ca-file <pem>', 'extra CA certificates (PEM) to trust'),
   };

@@ -128,6 +128,10 @@ export function buildProgram(makeContext: ContextFactory): Command {
     .addOption(profileOpt('oauth'))
     .option('--json', 'print the saved profile as JSON (without the token)')
     .option('--print', 'print the access token to stdout')
+    .option(
+      '--replace',
+      'overwrite the profile even if it holds a login of another provider, flow, client or account',
+    )
     .addHelpText(
       'after',
       examples([
@@ -160,6 +164,10 @@ export function buildProgram(makeContext: ContextFactory): Command {
     .addOption(profileOpt('oauth'))
     .option('--json', 'print the saved profile as JSON (without the token)')
     .option('--print', 'print the access token to stdout')
+    .option(
+      '--replace',
+      'overwrite the profile even if it holds a login of another provider, flow, client or account',
+    )
     .addHelpText(
       'after',
       examples([

@@ -9,6 +9,7 @@ import {
   type SecretAuthMethod,
 } from '../flows/oauth-client-credentials.js';
 import { checkUrl } from '../http/url.js';
+import { assertCanSave, saveRules } from './output.js';
 
 type Opts = Record<string, unknown>;
 
@@ -54,6 +55,13 @@ export async function clientCredentials(ctx: Context, opts: Opts): Promise<void>
   }
   const audience = opt(opts, 'audience');
   if (audience === '') throw new UsageError('--audience is empty');
+  const run = runOptions(opts, 'oauth');
+  assertCanSave(
+    ctx,
+    run.profile,
+    { provider: 'oauth', flow: 'client_credentials', clientId },
+    saveRules(opts),
+  );
   await obtainClientCredentials(
     ctx,
     {
@@ -67,7 +75,7 @@ export async function clientCredentials(ctx: Context, opts: Opts): Promise<void>
       audience,
       caFile: absoluteCaFile(opt(opts, 'caFile')),
     },
-    runOptions(opts, 'oauth'),
+    { ...run, ...saveRules(opts) },
   );
 }
 
@@ -124,6 +132,12 @@ export async function login(ctx: Context, opts: Opts): Promise<void> {
     );
   }
   // A confidential client only when a secret is offered; otherwise a public client (RFC 8252 §8.4).
+  assertCanSave(
+    ctx,
+    opt(opts, 'profile') ?? 'oauth',
+    { provider: 'oauth', flow: 'authorization_code', clientId },
+    saveRules(opts),
+  );
   const secretOffered =
     opt(opts, 'clientSecret') !== undefined ||
     opts.clientSecretStdin === true ||
@@ -227,7 +241,7 @@ export async function login(ctx: Context, opts: Opts): Promise<void> {
     ctx,
     name,
     profile,
-    { json: opts.json === true, print: opts.print === true },
+    { json: opts.json === true, print: opts.print === true, ...saveRules(opts) },
     `Logged in${who}; saved${refresh} as profile '${name}'`,
   );
 }

@@ -1,7 +1,8 @@
 /** Output shared by every command: the profile summary (`token list --json` item) and login endings. */
 import type { Context } from '../context.js';
+import { UsageError } from '../errors.js';
 import { isoUtc, relativeTime } from '../lib/format.js';
-import { isRenewable, type Profile } from '../store/profile.js';
+import { type Flow, isRenewable, type Profile, type ProviderName, renewalSecret } from '../store/profile.js';
 
 /** The public, token-free view of a profile, as `token list --json` prints it. */
 export interface ProfileSummary {
@@ -35,6 +36,36 @@ export function summarize(name: string, p: Profile, env: NodeJS.ProcessEnv): Pro
   };
 }
 
+/**
+ * Whether authctl can renew the profile by itself, as `token list` shows it: `yes`, `no` (a new
+ * login is needed), or `needs AUTHCTL_CLIENT_SECRET` (renewable once the secret is in the
+ * environment: it was not saved with the profile).
+ */
+export function renewalState(
+  p: Profile,
+  env: NodeJS.ProcessEnv,
+): 'yes' | 'no' | 'needs AUTHCTL_CLIENT_SECRET' {
+  if (isRenewable(p, env)) return 'yes';
+  const usesSecret =
+    p.flow === 'client_credentials' || (p.refreshToken !== undefined && p.params.confidential === true);
+  return usesSecret && renewalSecret(p, env) === undefined ? 'needs AUTHCTL_CLIENT_SECRET' : 'no';
+}
+
+/** How renewal will work for a profile just saved: one sentence for the login's last line. */
+export function renewalNote(p: Profile): string {
+  const withSecret = p.clientSecret !== undefined;
+  if (p.flow === 'client_credentials') {
+    return withSecret
+      ? 'authctl will renew it with the saved client secret'
+      : 'renewal needs AUTHCTL_CLIENT_SECRET (the secret was not saved)';
+  }
+  if (p.refreshToken) {
+    if (p.params.confidential !== true || withSecret) return 'authctl will renew it with the refresh token';
+    return 'authctl will renew it with the refresh token; that needs AUTHCTL_CLIENT_SECRET (the secret was not saved)';
+  }
+  return p.expiresAt === null ? 'it does not expire' : 'it cannot be renewed: log in again when it expires';
+}
+
 /** Human description of expiry: "2026-11-23T09:00:00Z (in 42m)" or "no expiry". */
 export function describeExpiry(p: Profile, nowMs: number): string {
   if (p.expiresAt === null) return 'no expiry';
@@ -50,15 +81,94 @@ export function assertStoreUsable(ctx: Context): void {
   ctx.store.read();
 }
 
+/** Who a login is for: what decides whether saving it over a profile is renewal or replacement. */
+export interface LoginIdentity {
+  provider: ProviderName;
+  flow: Flow;
+  /** Client id (OAuth client, LivePerson app install, Pryv or SAFE app id), when known. */
+  clientId?: string | undefined;
+  /** Account (LivePerson account, Pryv user name), when known. */
+  account?: string | undefined;
+}
+
+/** How a login may treat an existing profile of another identity. */
+export interface SaveRules {
+  /** `--replace`: overwrite whatever the profile holds. */
+  replace?: boolean;
+  /** The user typed `--profile <name>` (not the default name). */
+  explicitProfile?: boolean;
+}
+
+/** The save rules from a command's parsed flags (kit.ts marks `explicitProfile`). */
+export function saveRules(opts: Record<string, unknown>): SaveRules {
+  return { replace: opts.replace === true, explicitProfile: opts.explicitProfile === true };
+}
+
+const param = (p: Profile, k: string): string | undefined => {
+  const v = p.params[k];
+  return typeof v === 'string' && v !== '' ? v : undefined;
+};
+
+/** The identity of a saved profile. */
+export function identityOf(p: Profile): LoginIdentity {
+  return {
+    provider: p.provider,
+    flow: p.flow,
+    clientId: param(p, 'clientId') ?? param(p, 'appId'),
+    account: param(p, 'account') ?? (p.provider === 'pryv' ? param(p, 'username') : undefined),
+  };
+}
+
+/** "oauth client_credentials login (client svc)" */
+function describeIdentity(id: LoginIdentity): string {
+  const who = [
+    id.clientId !== undefined ? `client ${id.clientId}` : '',
+    id.account !== undefined ? `account ${id.account}` : '',
+  ].filter(Boolean);
+  return `${id.provider} ${id.flow} login${who.length ? ` (${who.join(', ')})` : ''}`;
+}
+
+/** What makes `next` another login than `saved`; fields `next` does not know yet are not compared. */
+function differs(saved: LoginIdentity, next: LoginIdentity): boolean {
+  if (saved.provider !== next.provider || saved.flow !== next.flow) return true;
+  if (next.clientId !== undefined && saved.clientId !== next.clientId) return true;
+  return next.account !== undefined && saved.account !== undefined && saved.account !== next.account;
+}
+
+/**
+ * Refuse (exit 2) to save `next` over profile `name` when that profile holds another login (other
+ * provider, flow, client id or account), unless the name was given with --profile or --replace
+ * was passed. The same login again is renewal and passes. Logins call it before their first
+ * request (with what they know then) and finishLogin calls it again with the whole identity.
+ */
+export function assertCanSave(
+  ctx: Context,
+  name: string,
+  next: LoginIdentity,
+  rules: SaveRules,
+  snap = ctx.store.read(),
+): void {
+  if (rules.replace || rules.explicitProfile) return;
+  const saved = snap.profiles.get(name);
+  if (!saved) return;
+  const was = identityOf(saved);
+  if (!differs(was, next)) return;
+  throw new UsageError(
+    `profile '${name}' holds a ${describeIdentity(was)}; this ${describeIdentity(next)} would replace it`,
+    `Pass --profile <name> to save it under another name, or --replace to overwrite '${name}'.`,
+    'usage.profile_taken',
+  );
+}
+
 /** Options every login command shares. */
-export interface LoginOutputOptions {
+export interface LoginOutputOptions extends SaveRules {
   json?: boolean;
   print?: boolean;
 }
 
 /**
  * Save a login's result and report it: stdout gets the token (--print) or the summary (--json),
- * else nothing; stderr gets one human line.
+ * else nothing; stderr gets one human line, which also says how the profile will be renewed.
  */
 export async function finishLogin(
   ctx: Context,
@@ -67,11 +177,12 @@ export async function finishLogin(
   opts: LoginOutputOptions,
   message?: string,
 ): Promise<void> {
+  assertCanSave(ctx, name, identityOf(profile), opts);
   await ctx.store.save(name, profile, ctx.signal);
   const style = await ctx.style();
   const who = profile.subject ? ` for ${profile.subject}` : '';
   ctx.io.err(
-    `${style.green('✓')} ${message ?? `Saved token${who} as profile '${name}'`} (expires: ${describeExpiry(profile, ctx.now())}).\n`,
+    `${style.green('✓')} ${message ?? `Saved token${who} as profile '${name}'`} (expires: ${describeExpiry(profile, ctx.now())}); ${renewalNote(profile)}.\n`,
   );
   if (opts.json) ctx.io.out(`${JSON.stringify(summarize(name, profile, ctx.env), null, 2)}\n`);
   else if (opts.print) ctx.io.out(`${profile.token}\n`);

@@ -7,7 +7,7 @@ import { defaultShell, renderExports, type ShellKind } from '../lib/shell.js';
 import { authorizationValue, exportVars, provider } from '../providers/index.js';
 import type { RevokeOutcome } from '../providers/types.js';
 import type { Profile } from '../store/profile.js';
-import { describeExpiry, summarize } from './output.js';
+import { describeExpiry, renewalState, summarize } from './output.js';
 import { isRenewable, renewAndSave, usableProfile } from './renew.js';
 
 type Opts = Record<string, unknown>;
@@ -60,29 +60,29 @@ export async function list(ctx: Context, o: Opts): Promise<void> {
     return;
   }
   const now = ctx.now();
-  const table = [
-    ['PROFILE', 'PROVIDER', 'FLOW', 'SUBJECT', 'TOKEN', 'EXPIRES', 'RENEWABLE'],
-    ...[...snap.profiles].map(([name, p]) => [
-      name,
-      p.provider,
-      p.flow,
-      p.subject ?? '-',
-      maskToken(p.token),
-      describeExpiry(p, now),
-      isRenewable(p, ctx.env) ? 'yes' : 'no',
-    ]),
+  const { renderTable } = await import('../ui/table.js');
+  // shrink: which columns give up room first when the terminal is narrow (--json keeps everything).
+  const columns = [
+    { header: 'PROFILE', shrink: 0 },
+    { header: 'PROVIDER', shrink: 1 },
+    { header: 'FLOW', shrink: 5 },
+    { header: 'SUBJECT', shrink: 6 },
+    { header: 'TOKEN', shrink: 4 },
+    { header: 'EXPIRES', shrink: 2 },
+    { header: 'RENEWABLE', shrink: 3 },
   ];
-  const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
-  ctx.io.out(
-    `${table
-      .map((r) =>
-        r
-          .map((c, i) => c.padEnd(widths[i]!))
-          .join('  ')
-          .trimEnd(),
-      )
-      .join('\n')}\n`,
-  );
+  const cells = [...snap.profiles].map(([name, p]) => [
+    name,
+    p.provider,
+    p.flow,
+    p.subject ?? '-',
+    maskToken(p.token),
+    describeExpiry(p, now),
+    renewalState(p, ctx.env),
+  ]);
+  // The terminal's width when stdout is one; a pipe or a file gets the whole table.
+  const width = process.stdout.isTTY ? process.stdout.columns || undefined : undefined;
+  ctx.io.out(renderTable(columns, cells, width));
 }
 
 /** `token inspect`: everything about a profile, tokens masked unless --show-token, JWT claims decoded. */

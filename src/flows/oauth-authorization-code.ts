@@ -195,7 +195,7 @@ export async function authorizationCodeLogin(ctx: Context, cfg: AuthCodeConfig):
           rejectOutcome(
             new TimeoutError(
               `the login was not finished within ${formatDuration(cfg.timeoutMs)}`,
-              'Run the login again and finish it in the browser, or pass a longer --timeout.',
+              'If the browser shows an error about the redirect URI or client, check --redirect-uri / --client-id; otherwise run the login again and finish it in the browser, or pass a longer --timeout.',
             ),
           );
         },
@@ -278,7 +278,9 @@ export async function authorizationCodeLogin(ctx: Context, cfg: AuthCodeConfig):
     // A spinner would scribble over the paste prompt, so only when nobody is typing.
     if (server && !prompting && !settled) {
       spinner = await ctx.spinner();
-      spinner.start(`Waiting for the browser to return to ${redirectUri} (Ctrl-C to cancel)…`);
+      spinner.start(
+        `Waiting for the browser to return to ${redirectUri} (Ctrl-C to cancel)… If the browser shows an error about the redirect URI or client, check --redirect-uri / --client-id.`,
+      );
     }
     return await outcome;
   } finally {

@@ -123,19 +123,44 @@ export class TokenStore {
   }
 
   /**
-   * Resolve an optional profile argument (cli.md "Profiles"): the argument, else AUTHCTL_PROFILE,
-   * else the only profile; otherwise exit 2 listing the profiles.
+   * Resolve an optional profile argument (cli.md "Profiles"): the argument, else AUTHCTL_PROFILE
+   * (which must name a saved profile: the error says the name came from the variable), else the
+   * only profile — the only one of `provider` for a provider's own commands; otherwise exit 2
+   * listing the candidates.
    */
-  resolveName(arg: string | undefined, env: NodeJS.ProcessEnv, snap: StoreSnapshot = this.read()): string {
+  resolveName(
+    arg: string | undefined,
+    env: NodeJS.ProcessEnv,
+    snap: StoreSnapshot = this.read(),
+    provider?: Profile['provider'],
+  ): string {
     if (arg) return arg;
-    if (env.AUTHCTL_PROFILE) return env.AUTHCTL_PROFILE;
-    const names = [...snap.profiles.keys(), ...snap.broken.map((b) => b.name)];
+    const all = [...snap.profiles.keys(), ...snap.broken.map((b) => b.name)];
+    const fromEnv = env.AUTHCTL_PROFILE;
+    if (fromEnv) {
+      if (all.includes(fromEnv)) return fromEnv;
+      throw new NoTokenError(
+        `no profile named '${fromEnv}' (the name comes from AUTHCTL_PROFILE)`,
+        all.length
+          ? `Set AUTHCTL_PROFILE to one of ${all.join(', ')}, or unset it.`
+          : 'Unset AUTHCTL_PROFILE, or log in first (e.g. authctl pryv request --help).',
+      );
+    }
+    const names = provider
+      ? [...snap.profiles].filter(([, p]) => p.provider === provider).map(([n]) => n)
+      : all;
     if (names.length === 1) return names[0]!;
+    const of = provider ? ` ${provider}` : '';
     if (names.length === 0) {
-      throw new NoTokenError('no profiles saved yet', 'Log in first, e.g. authctl pryv request --help.');
+      throw new NoTokenError(
+        `no${of} profiles saved yet`,
+        provider
+          ? `Log in first (authctl ${provider} --help), or name the profile.`
+          : 'Log in first, e.g. authctl pryv request --help.',
+      );
     }
     throw new UsageError(
-      `several profiles exist (${names.join(', ')}); name one`,
+      `several${of} profiles exist (${names.join(', ')}); name one`,
       'Pass the profile name, or set AUTHCTL_PROFILE.',
     );
   }

@@ -44,7 +44,11 @@ function lastSentence(hint: string): string {
 }
 
 /** One line for the user: what happened, and what to do next. */
-export function errorLine(err: unknown, verbose: boolean, commandPath = 'authctl'): { line: string; code: number } {
+export function errorLine(
+  err: unknown,
+  verbose: boolean,
+  commandPath = 'authctl',
+): { line: string; code: number } {
   if (err instanceof AuthctlError) {
     const hint = err.hint?.trim() ? err.hint : defaultHint(err, commandPath);
     return { line: `error: ${sentence(err.message)}. ${lastSentence(hint)}`, code: err.exitCode };

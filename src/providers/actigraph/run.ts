@@ -1,5 +1,6 @@
 /** `authctl actigraph token`: the ActiGraph CentrePoint client-credentials preset (cli.md "ActiGraph"). */
 import { parseScopes } from '../../cli/parse.js';
+import { assertCanSave, saveRules } from '../../commands/output.js';
 import type { Context } from '../../context.js';
 import { UsageError } from '../../errors.js';
 import { absoluteCaFile, obtainClientCredentials, runOptions } from '../../flows/oauth-client-credentials.js';
@@ -27,6 +28,13 @@ export async function token(ctx: Context, opts: Opts): Promise<void> {
   for (const w of scopeWarnings(scopes)) ctx.io.err(`warning: ${w}\n`);
   const tokenUrl = opt(opts, 'tokenUrl') ?? ACTIGRAPH_TOKEN_URL;
   const url = checkUrl(tokenUrl, { insecure: ctx.insecure, source: 'flag', label: '--token-url' });
+  const run = runOptions(opts, 'actigraph');
+  assertCanSave(
+    ctx,
+    run.profile,
+    { provider: 'actigraph', flow: 'client_credentials', clientId },
+    saveRules(opts),
+  );
   await obtainClientCredentials(
     ctx,
     {
@@ -38,6 +46,6 @@ export async function token(ctx: Context, opts: Opts): Promise<void> {
       caFile: absoluteCaFile(opt(opts, 'caFile')),
       label: `ActiGraph token endpoint ${url.host}`,
     },
-    runOptions(opts, 'actigraph'),
+    { ...run, ...saveRules(opts) },
   );
 }

@@ -1,7 +1,7 @@
 /** `authctl liveperson login | logout` (cli.md "LivePerson"; protocols.md §3). */
 
 import { parseDuration } from '../../cli/parse.js';
-import { assertStoreUsable, finishLogin } from '../../commands/output.js';
+import { assertCanSave, assertStoreUsable, finishLogin, saveRules } from '../../commands/output.js';
 import type { Context } from '../../context.js';
 import { RefusedError, UsageError } from '../../errors.js';
 import { checkUrl } from '../../http/url.js';
@@ -57,6 +57,12 @@ export async function login(ctx: Context, opts: Opts): Promise<void> {
   const { parseRedirectUri } = await import('../../protocol/authorize.js');
   parseRedirectUri(redirectUri, { manual, flag: '--redirect-uri' });
   assertStoreUsable(ctx);
+  assertCanSave(
+    ctx,
+    name,
+    { provider: 'liveperson', flow: 'authorization_code', clientId, account },
+    saveRules(opts),
+  );
 
   const secret = await resolveClientSecret(ctx, opts, clientId);
   const target = await resolveSentinel(ctx, { account, domain: domainFlag, domainApi });
@@ -106,7 +112,7 @@ export async function login(ctx: Context, opts: Opts): Promise<void> {
     ctx,
     name,
     profile,
-    { json: Boolean(opts.json), print: Boolean(opts.print) },
+    { json: Boolean(opts.json), print: Boolean(opts.print), ...saveRules(opts) },
     `Logged in to LivePerson account ${account}${profile.subject ? ` as ${profile.subject}` : ''}; saved as profile '${name}'`,
   );
 }
@@ -128,7 +134,7 @@ async function logoutSecret(ctx: Context, opts: Opts, p: Profile, clientId: stri
  * confirm (--yes skips; required without a TTY), revoke the refresh token (§3.7), delete the profile.
  */
 export async function logout(ctx: Context, profileArg: string | undefined, opts: Opts): Promise<void> {
-  const name = ctx.store.resolveName(profileArg, ctx.env);
+  const name = ctx.store.resolveName(profileArg, ctx.env, undefined, 'liveperson');
   const p = ctx.store.get(name);
   if (p.provider !== 'liveperson') {
     throw new UsageError(

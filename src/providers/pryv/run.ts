@@ -4,7 +4,7 @@
  */
 
 import { parseDuration } from '../../cli/parse.js';
-import { assertStoreUsable, finishLogin } from '../../commands/output.js';
+import { assertCanSave, assertStoreUsable, finishLogin, saveRules } from '../../commands/output.js';
 import type { Context } from '../../context.js';
 import { FailureError, ProtocolError, UsageError } from '../../errors.js';
 import { checkUrl } from '../../http/url.js';
@@ -87,8 +87,7 @@ async function showConsentPage(
 ): Promise<void> {
   ctx.io.err(`Open this URL in a browser to approve the access request:\n\n  ${url}\n\n`);
   if (opts.qr) {
-    const { renderUnicodeCompact } = await import('uqr');
-    ctx.io.err(`${renderUnicodeCompact(url)}\n\n`);
+    await (await import('../../ui/qr.js')).showQr(ctx.io, url);
   }
   if (!opts.open) return;
   let opened = false;
@@ -114,6 +113,13 @@ export async function request(ctx: Context, opts: RequestOptions): Promise<void>
     label: '--service-info',
   }).href;
   assertStoreUsable(ctx);
+  const rules = saveRules(opts as Record<string, unknown>);
+  assertCanSave(
+    ctx,
+    opts.profile ?? 'pryv',
+    { provider: 'pryv', flow: 'pryv-access', clientId: appId },
+    rules,
+  );
 
   const service = await fetchServiceInfo(ctx, serviceInfoUrl);
   const created = await createAccessRequest(
@@ -147,7 +153,7 @@ export async function request(ctx: Context, opts: RequestOptions): Promise<void>
     requested: permissions,
     verify: opts.verify !== false,
   });
-  await finishLogin(ctx, opts.profile ?? 'pryv', profile, opts);
+  await finishLogin(ctx, opts.profile ?? 'pryv', profile, { ...opts, ...rules });
 }
 
 /**
@@ -199,6 +205,9 @@ export async function poll(ctx: Context, pollUrl: string, opts: PollOptions): Pr
   }
   checkUrl(parsed.href, { insecure: ctx.insecure, source: 'flag', label: '<poll-url>' });
   assertStoreUsable(ctx);
+  // The app id and user are known only from the answer; finishLogin checks them again.
+  const rules = saveRules(opts as Record<string, unknown>);
+  assertCanSave(ctx, opts.profile ?? 'pryv', { provider: 'pryv', flow: 'pryv-access' }, rules);
 
   const outcome = await waitForDecision(ctx, { pollUrl, firstDelayMs: 0, timeoutMs: timeout });
   const { service, url } = await serviceForPoll(ctx, pollUrl, outcome);
@@ -211,5 +220,5 @@ export async function poll(ctx: Context, pollUrl: string, opts: PollOptions): Pr
     requested,
     verify: opts.verify !== false,
   });
-  await finishLogin(ctx, opts.profile ?? 'pryv', profile, opts);
+  await finishLogin(ctx, opts.profile ?? 'pryv', profile, { ...opts, ...rules });
 }

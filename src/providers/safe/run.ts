@@ -1,7 +1,7 @@
 /** `authctl safe authorize | status | revoke` (cli.md "SAFE Launcher"; protocols.md §2). */
 
 import { parseDuration } from '../../cli/parse.js';
-import { assertStoreUsable, finishLogin } from '../../commands/output.js';
+import { assertCanSave, assertStoreUsable, finishLogin, saveRules } from '../../commands/output.js';
 import type { Context } from '../../context.js';
 import { NoTokenError, UsageError } from '../../errors.js';
 import { isoUtc } from '../../lib/format.js';
@@ -35,6 +35,7 @@ export async function authorize(ctx: Context, opts: Opts): Promise<void> {
   const timeoutMs = typeof opts.timeout === 'number' ? opts.timeout : DEFAULT_TIMEOUT_MS;
   const name = typeof opts.profile === 'string' ? opts.profile : 'safe';
   assertStoreUsable(ctx);
+  assertCanSave(ctx, name, { provider: 'safe', flow: 'safe-launcher', clientId: app.id }, saveRules(opts));
 
   ctx.io.err(
     `Asking the SAFE Launcher at ${launcherUrl} to authorize ${app.name} ${app.version} by ${app.vendor} (${app.id}) ` +
@@ -82,7 +83,7 @@ export async function authorize(ctx: Context, opts: Opts): Promise<void> {
 /** Resolve `[profile]` and insist that it was saved by `safe authorize` (else exit 2). */
 function safeProfile(ctx: Context, arg: string | undefined): { name: string; p: Profile } {
   const snap = ctx.store.read();
-  const name = ctx.store.resolveName(arg, ctx.env, snap);
+  const name = ctx.store.resolveName(arg, ctx.env, snap, 'safe');
   const p = ctx.store.get(name, snap);
   if (p.provider !== 'safe') {
     throw new UsageError(
