@@ -99,9 +99,14 @@ export interface SaveRules {
   explicitProfile?: boolean;
 }
 
-/** The save rules from a command's parsed flags (kit.ts marks `explicitProfile`). */
+/**
+ * The save rules from a command's parsed flags. The command layer (kit.ts) says whether --profile
+ * was typed; a caller that does not say (a direct call with a `profile`) named it on purpose.
+ */
 export function saveRules(opts: Record<string, unknown>): SaveRules {
-  return { replace: opts.replace === true, explicitProfile: opts.explicitProfile === true };
+  const explicit =
+    typeof opts.explicitProfile === 'boolean' ? opts.explicitProfile : typeof opts.profile === 'string';
+  return { replace: opts.replace === true, explicitProfile: explicit };
 }
 
 const param = (p: Profile, k: string): string | undefined => {
@@ -119,20 +124,23 @@ export function identityOf(p: Profile): LoginIdentity {
   };
 }
 
-/** "oauth client_credentials login (client svc)" */
+/** "oauth client_credentials, client svc" */
 function describeIdentity(id: LoginIdentity): string {
-  const who = [
+  return [
+    `${id.provider} ${id.flow}`,
     id.clientId !== undefined ? `client ${id.clientId}` : '',
     id.account !== undefined ? `account ${id.account}` : '',
-  ].filter(Boolean);
-  return `${id.provider} ${id.flow} login${who.length ? ` (${who.join(', ')})` : ''}`;
+  ]
+    .filter(Boolean)
+    .join(', ');
 }
 
-/** What makes `next` another login than `saved`; fields `next` does not know yet are not compared. */
+/** Whether `next` is another login than `saved`; a field either side does not know is not compared. */
 function differs(saved: LoginIdentity, next: LoginIdentity): boolean {
   if (saved.provider !== next.provider || saved.flow !== next.flow) return true;
-  if (next.clientId !== undefined && saved.clientId !== next.clientId) return true;
-  return next.account !== undefined && saved.account !== undefined && saved.account !== next.account;
+  const known = (a: string | undefined, b: string | undefined) => a !== undefined && b !== undefined;
+  if (known(saved.clientId, next.clientId) && saved.clientId !== next.clientId) return true;
+  return known(saved.account, next.account) && saved.account !== next.account;
 }
 
 /**
@@ -154,7 +162,7 @@ export function assertCanSave(
   const was = identityOf(saved);
   if (!differs(was, next)) return;
   throw new UsageError(
-    `profile '${name}' holds a ${describeIdentity(was)}; this ${describeIdentity(next)} would replace it`,
+    `profile '${name}' holds another login (${describeIdentity(was)}); this one (${describeIdentity(next)}) would replace it`,
     `Pass --profile <name> to save it under another name, or --replace to overwrite '${name}'.`,
     'usage.profile_taken',
   );

@@ -8,6 +8,7 @@ import { AuthctlError, NoTokenError } from '../errors.js';
 import { isoUtc } from '../lib/format.js';
 import { loginCommand } from '../providers/index.js';
 import { expiresAtMs, isFresh, isRenewable, type Profile, renewalSecret } from '../store/profile.js';
+import { hushLines } from '../ui/activity.js';
 
 export { isFresh, isRenewable, renewalSecret };
 
@@ -72,5 +73,11 @@ export async function usableProfile(ctx: Context, name: string, minTtlMs: number
         : `expires at ${isoUtc(exp)}, less than the ${Math.round(minTtlMs / 1000)}s --min-ttl away`;
     throw new NoTokenError(`the token of profile '${name}' ${state}`, notRenewableHint(name, p, ctx.env));
   }
-  return renewAndSave(ctx, name, minTtlMs, false);
+  // Renewal here is silent (no "Contacting …" line on a pipe; stderr of a script stays empty).
+  const release = hushLines();
+  try {
+    return await renewAndSave(ctx, name, minTtlMs, false);
+  } finally {
+    release();
+  }
 }

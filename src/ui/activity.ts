@@ -20,6 +20,27 @@ let notice: { stop(): void; text(t: string): void } | undefined;
 const waiting = new Map<string, number>();
 /** Hosts already announced with a plain line (non-interactive). */
 const announced = new Set<string>();
+/** While above zero, no plain lines (silent renewal); a terminal still gets the transient spinner. */
+let hushed = 0;
+
+/** The delay before the notice; AUTHCTL_NOTICE_AFTER_MS overrides it (the test suite raises it). */
+function noticeDelay(): number {
+  const v = Number(process.env.AUTHCTL_NOTICE_AFTER_MS);
+  return Number.isFinite(v) && v >= 0 ? v : SLOW_REQUEST_MS;
+}
+
+/**
+ * Keep slow-request notices off non-interactive stderr until the returned function is called:
+ * `token print` and friends renew silently, so a script's stderr stays empty.
+ */
+export function hushLines(): () => void {
+  hushed++;
+  let done = false;
+  return () => {
+    if (!done) hushed--;
+    done = true;
+  };
+}
 
 /** True while a spinner or a prompt owns the status line. */
 export function terminalClaimed(): boolean {
@@ -73,10 +94,10 @@ async function drawNotice(io: IO): Promise<void> {
  * Watch one request to `host`: after `delayMs` without an answer, say whom authctl is waiting for
  * (unless a spinner or prompt owns the terminal). Call the returned function when it settles.
  */
-export function watchRequest(io: IO, host: string, delayMs = SLOW_REQUEST_MS): () => void {
+export function watchRequest(io: IO, host: string, delayMs = noticeDelay()): () => void {
   let shown = false;
   const timer = setTimeout(() => {
-    if (terminalClaimed()) return;
+    if (terminalClaimed() || (hushed > 0 && !io.interactive)) return;
     shown = true;
     waiting.set(host, (waiting.get(host) ?? 0) + 1);
     if (io.interactive) {

@@ -20,10 +20,10 @@ export async function drawQr(text: string): Promise<QrDrawing> {
   return { lines, width: Math.max(...lines.map((l) => [...l].length)), height: lines.length };
 }
 
-/** The terminal stderr draws on, or undefined when stderr is not a terminal (a file, a pipe). */
-function terminalSize(): { cols: number; rows: number } | undefined {
+/** The terminal stderr draws on, or null when stderr is not a terminal (a file, a pipe). */
+function terminalSize(): { cols: number; rows: number } | null {
   const s = process.stderr;
-  if (!s.isTTY || !s.columns || !s.rows) return undefined;
+  if (!s.isTTY || !s.columns || !s.rows) return null;
   return { cols: s.columns, rows: s.rows };
 }
 
@@ -34,7 +34,7 @@ function terminalSize(): { cols: number; rows: number } | undefined {
 export async function showQr(
   io: IO,
   url: string,
-  size: { cols: number; rows: number } | undefined = terminalSize(),
+  size: { cols: number; rows: number } | null = terminalSize(),
 ): Promise<boolean> {
   const qr = await drawQr(url);
   if (size && (qr.width > size.cols || qr.height > size.rows - 1)) {

@@ -45,7 +45,7 @@ test('the CI recipe: token and one newline on stdout, one human line on stderr, 
   assert.equal(r.stdout, `${ids.issued.at(-1)}\n`);
   assert.match(
     r.stderr,
-    /^✓ Saved token for ci-client as profile 'actigraph' \(expires: \d{4}-\d\d-\d\dT[\d:]+Z \(in (59m|1h)\)\)\.\n$/,
+    /^✓ Saved token for ci-client as profile 'actigraph' \(expires: \d{4}-\d\d-\d\dT[\d:]+Z \(in (59m|1h)\)\); renewal needs AUTHCTL_CLIENT_SECRET \(the secret was not saved\)\.\n$/,
   );
   assert.equal(tokenRequests(), n + 1);
   assert.equal(ids.requests.at(-1)!.form.client_secret, CI.secret, 'credentials in the body');
@@ -150,7 +150,8 @@ test('non-JSON error bodies through the binary: a readable line, exit 1', async 
   assert.equal(r.code, 1);
   assert.match(
     r.stderr,
-    /^error: ActiGraph token endpoint 127\.0\.0\.1:\d+ answered HTTP 400: Bad Request: the request could not be processed\.?\n$/,
+    // One line: the server's words, then the next step every error line ends with.
+    /^error: ActiGraph token endpoint 127\.0\.0\.1:\d+ answered HTTP 400: Bad Request: the request could not be processed\. [^\n]+\.\n$/,
   );
   ids.inject({ kind: 'html502' }, 3);
   r = await run(recipe());

@@ -48,7 +48,10 @@ test('--issuer: discovery, then the token on stdout; introspection shows it acti
   assert.equal(r.code, 0, r.stderr);
   const token = r.stdout.replace(/\n$/, '');
   assert.equal(r.stdout, `${token}\n`);
-  assert.match(r.stderr, /^✓ Saved token for cc-basic as profile 'oauth' \(expires: .*\(in (9|10)m\)\)\.\n$/);
+  assert.match(
+    r.stderr,
+    /^✓ Saved token for cc-basic as profile 'oauth' \(expires: .*\(in (9|10)m\)\); renewal needs AUTHCTL_CLIENT_SECRET \(the secret was not saved\)\.\n$/,
+  );
   const res = await fetch(`${op.issuer}/token/introspection`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },

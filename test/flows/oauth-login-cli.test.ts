@@ -14,7 +14,8 @@ test('Ctrl-C while waiting for the browser is exit 130 and leaves the store as i
   try {
     const file = writeStore(dir, { version: 1, profiles: { oauth: sampleProfile() } });
     const before = fs.readFileSync(file);
-    const r = await runCli(['oauth', 'login', ...endpoints, '--client-id', 'c'], {
+    // --replace: the saved `oauth` profile is another kind of login (client credentials).
+    const r = await runCli(['oauth', 'login', ...endpoints, '--client-id', 'c', '--replace'], {
       configDir: dir,
       onSpawn: (child) => {
         let seen = '';

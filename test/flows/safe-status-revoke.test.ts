@@ -1,6 +1,7 @@
 /** `safe status`, `safe revoke`, `token header/inspect/delete --revoke` with SAFE profiles (protocols.md §2.5). */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import path from 'node:path';
 import { afterEach, test } from 'node:test';
 import { deleteCmd, header, inspect } from '../../src/commands/token.js';
 import { revoke, status } from '../../src/providers/safe/run.js';
@@ -99,7 +100,15 @@ test('status: wrong provider → exit 2; no such profile → 4; several profiles
     exitCode(2, /'ci' is a oauth profile, not a SAFE Launcher one/),
   );
   await assert.rejects(status(ctx, 'nope', {}), exitCode(4, /no profile named 'nope'/));
-  await assert.rejects(status(ctx, undefined, {}), exitCode(2, /several profiles exist/));
+  // Without a name, `safe status` picks among SAFE profiles only: two of them → exit 2.
+  const file = path.join(ctx.env.AUTHCTL_CONFIG_DIR!, 'config.json');
+  const store = JSON.parse(fs.readFileSync(file, 'utf8'));
+  store.profiles.other = { ...store.profiles.safe };
+  fs.writeFileSync(file, JSON.stringify(store));
+  await assert.rejects(
+    status(ctx, undefined, {}),
+    exitCode(2, /several safe profiles exist \(safe, other\)/),
+  );
   assert.equal(fake.requests.length, 0);
 });
 

@@ -183,7 +183,12 @@ test('resolveName: argument > AUTHCTL_PROFILE > the only profile > exit 2 listin
     writeStore(s.dir, { version: 1, profiles: { only: sampleProfile() } });
     assert.equal(s.store.resolveName(undefined, {}), 'only');
     assert.equal(s.store.resolveName('x', { AUTHCTL_PROFILE: 'y' }), 'x');
-    assert.equal(s.store.resolveName(undefined, { AUTHCTL_PROFILE: 'y' }), 'y');
+    // A name from AUTHCTL_PROFILE must exist, and the error says where the name came from.
+    assert.throws(
+      () => s.store.resolveName(undefined, { AUTHCTL_PROFILE: 'y' }),
+      (e: unknown) =>
+        e instanceof NoTokenError && /'y' \(the name comes from AUTHCTL_PROFILE\)/.test(e.message),
+    );
     writeStore(s.dir, { version: 1, profiles: { a: sampleProfile(), b: sampleProfile() } });
     assert.equal(s.store.resolveName(undefined, { AUTHCTL_PROFILE: 'b' }), 'b');
     assert.throws(
