@@ -48,6 +48,8 @@ function pasted(line: string): { statuses: number[]; stderr: string } {
         CI: 'true',
         BROWSER: 'true',
       },
+      // Examples may write files (`… > req.json`): in the scratch directory, not the repository.
+      cwd: work,
       encoding: 'utf8',
       timeout: 30_000,
     },
