@@ -1,7 +1,8 @@
 /**
  * A plain text table that fits the terminal: columns two spaces apart; when the natural width is
- * wider than `width`, the least important columns are cut first, each down to its header's width,
- * with an ellipsis marking every cut cell. Without a width (a pipe, a file) nothing is cut.
+ * wider than `width`, columns give up room by weight (wide and unimportant ones first), never below
+ * their header's width, with an ellipsis marking every cut cell. Without a width (a pipe, a file)
+ * nothing is cut.
  */
 
 /** One column: its header, and how readily it gives up room (higher = cut first; 0 = never). */
@@ -31,17 +32,20 @@ export function fitWidths(columns: Column[], rows: string[][], width?: number): 
   const widths = columns.map((c, i) => Math.max(len(c.header), ...rows.map((r) => len(r[i] ?? ''))));
   if (width === undefined) return widths;
   let excess = widths.reduce((a, b) => a + b, 0) + GAP * (columns.length - 1) - width;
-  const order = columns
-    .map((c, i) => ({ i, shrink: c.shrink }))
-    .filter((c) => c.shrink > 0)
-    .sort((a, b) => b.shrink - a.shrink || a.i - b.i);
-  for (const { i } of order) {
-    if (excess <= 0) break;
-    // Never below the header, and keep at least two characters and the ellipsis.
-    const floor = Math.max(len(columns[i]!.header), 3);
-    const give = Math.min(excess, Math.max(0, widths[i]! - floor));
-    widths[i]! -= give;
-    excess -= give;
+  // Never below the header, and keep at least two characters and the ellipsis.
+  const floor = columns.map((c) => Math.max(len(c.header), 3));
+  // One cell at a time from the column with the most weighted room (width × 2^shrink): each step
+  // of `shrink` doubles how readily a column gives up room, and wide columns give up more.
+  while (excess > 0) {
+    let pick = -1;
+    const weight = (i: number) => widths[i]! * 2 ** columns[i]!.shrink;
+    for (let i = 0; i < columns.length; i++) {
+      if (columns[i]!.shrink <= 0 || widths[i]! <= floor[i]!) continue;
+      if (pick < 0 || weight(i) > weight(pick)) pick = i;
+    }
+    if (pick < 0) break;
+    widths[pick]!--;
+    excess--;
   }
   return widths;
 }
