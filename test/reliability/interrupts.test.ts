@@ -203,7 +203,13 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
         });
         const exitAfter = Date.now() - signalledAt;
         assert.ok(signalledAt > 0, `${p.name}: never reached the waiting point\n${r.stderr}`);
-        assertFailure(r, code, signal === 'SIGINT' ? /^error: Interrupted$/ : /^error: Terminated$/);
+        assertFailure(
+          r,
+          code,
+          signal === 'SIGINT'
+            ? /^error: Interrupted\. Nothing was saved; /
+            : /^error: Terminated\. Nothing was saved; /,
+        );
         assert.ok(exitAfter < 2000, `${p.name}: exited ${exitAfter} ms after the signal`);
         assert.deepEqual(fs.readFileSync(file), before, `${p.name}: the store changed`);
         assert.deepEqual(fs.readdirSync(dir), ['config.json'], `${p.name}: lock or temp file left`);
