@@ -7,6 +7,7 @@ import { fstatSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Command, Option } from 'commander';
 import type { Context, GlobalOptions } from '../context.js';
+import { registerSandboxCommands } from '../sandbox/commands.js';
 import { writeStdout } from '../ui/io.js';
 import { collect, parseDuration, parseProfileName } from './parse.js';
 
@@ -451,6 +452,8 @@ export function buildProgram(makeContext: ContextFactory): Command {
     .action(
       act('exec', async (ctx, a, o) => (await import('../commands/exec.js')).exec(ctx, a[0] as string[], o)),
     );
+
+  registerSandboxCommands(program, act);
 
   // Groups (`authctl token --help`, `authctl pryv --help`) show examples too (cli.md: every --help
   // shows examples): the first example of each subcommand, taken from its own help text.
