@@ -136,6 +136,10 @@ test('in a terminal with a browser: Chromium clicks Accept on the consent page, 
     );
     assert.match(r.out, /Access approved by demo-user\./);
     for (const cmd of NEXT) assert.ok(r.out.includes(`  ${cmd}\n`), cmd);
+    // The browser runs detached (authctl does not wait for it): wait for its result file.
+    for (let i = 0; i < 300 && !(fs.existsSync(result) && fs.statSync(result).size > 0); i++) {
+      await new Promise((res) => setTimeout(res, 100));
+    }
     const b = JSON.parse(fs.readFileSync(result, 'utf8')) as Record<string, unknown>;
     assert.equal(b.ok, true, String(b.error));
     assert.equal(b.app, 'authctl-demo');
