@@ -7,12 +7,11 @@
 import path from 'node:path';
 import { finishLogin, summarize } from '../commands/output.js';
 import type { Context } from '../context.js';
-import { NoTokenError } from '../errors.js';
+import { NoTokenError, withRelogin } from '../errors.js';
 import { checkUrl } from '../http/url.js';
+import { isoUtc, relativeTime } from '../lib/format.js';
 import { expiryIso, type TokenSet } from '../protocol/oauth.js';
-import { loginCommand } from '../providers/hints.js';
 import { expiresAtMs, type ParamValue, type Profile } from '../store/profile.js';
-import { isoUtc, relativeTime } from '../ui/format.js';
 import { resolveClientSecret, type SecretOptions } from '../ui/secret.js';
 import { discover, requestToken } from './oauth-token.js';
 
@@ -249,9 +248,8 @@ function specFromProfile(name: string, p: Profile): { spec: ClientCredentialsSpe
   const clientId = str(P.clientId);
   const authMethod = P.authMethod === 'client_secret_post' ? 'client_secret_post' : 'client_secret_basic';
   if (!tokenUrl || !clientId || (p.provider !== 'actigraph' && p.provider !== 'oauth')) {
-    throw new NoTokenError(
-      `profile '${name}' lacks the token URL or client id needed to renew it`,
-      `Run: ${loginCommand(name, p)}`,
+    throw withRelogin(
+      new NoTokenError(`profile '${name}' lacks the token URL or client id needed to renew it`),
     );
   }
   const spec: ClientCredentialsSpec = {

@@ -2,24 +2,11 @@
  * Declarations of `authctl sandbox` and `authctl demo` (flags, help, examples). The run functions
  * load lazily, like every other command: nothing of the sandbox runs on other paths.
  */
-import { type Command, Option } from 'commander';
-import { collect } from '../cli/parse.js';
-import type { Context } from '../context.js';
-
-type Opts = Record<string, unknown>;
-
-/** The action wrapper of buildProgram: builds the context from the global flags, then runs. */
-export type Act = (
-  cmdPath: string,
-  run: (ctx: Context, args: unknown[], opts: Opts) => Promise<void>,
-) => (...raw: unknown[]) => Promise<void>;
-
-function examples(lines: string[]): string {
-  return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
-}
+import type { Command } from 'commander';
+import type { CommandKit } from '../cli/kit.js';
 
 /** Add `sandbox` and `demo` to the program. */
-export function registerSandboxCommands(program: Command, act: Act): void {
+export function registerSandboxCommands(program: Command, kit: CommandKit): void {
   program
     .command('sandbox')
     .description(
@@ -28,17 +15,18 @@ export function registerSandboxCommands(program: Command, act: Act): void {
     .option(
       '--provider <names>',
       'comma-separated: pryv, safe, liveperson, actigraph (default: all); repeatable',
-      collect,
+      kit.collect,
     )
     .option(
       '--port <base>',
       'first port (pryv), then +1 safe, +2 liveperson, +3 actigraph (default: free ports)',
     )
     .addOption(
-      new Option(
+      kit.choice(
         '--approve <policy>',
         'who decides consent requests: manual (the pages), auto (accept all), refuse (deny all); default manual on a terminal, auto otherwise',
-      ).choices(['manual', 'auto', 'refuse']),
+        ['manual', 'auto', 'refuse'],
+      ),
     )
     .option(
       '--clients <file>',
@@ -47,19 +35,19 @@ export function registerSandboxCommands(program: Command, act: Act): void {
     .option('--json', 'print one JSON line with every base URL and credential, then only log to stderr')
     .addHelpText(
       'after',
-      examples([
+      kit.examples([
         'authctl sandbox',
         'authctl sandbox --provider pryv,actigraph --port 9400',
         'authctl sandbox --json --approve auto > sandbox.json &',
       ]),
     )
-    .action(act('sandbox', async (ctx, _a, o) => (await import('./run.js')).sandbox(ctx, o)));
+    .action(kit.act(async (ctx, _a, o) => (await import('./run.js')).sandbox(ctx, o)));
 
   program
     .command('demo')
     .description(
       'try authctl offline: a Pryv.io access request against an in-process sandbox, saved as profile "demo"',
     )
-    .addHelpText('after', examples(['authctl demo', 'authctl token print demo']))
-    .action(act('demo', async (ctx) => (await import('./demo.js')).demo(ctx)));
+    .addHelpText('after', kit.examples(['authctl demo', 'authctl token print demo']))
+    .action(kit.act(async (ctx) => (await import('./demo.js')).demo(ctx)));
 }

@@ -34,7 +34,7 @@ export async function demo(ctx: Context): Promise<void> {
           ? 'Click Accept on the consent page that opens in your browser (or Refuse, to see that too).\n\n'
           : 'Open the URL below in a browser on this machine and click Accept.\n\n',
     );
-    const { request } = await import('../commands/pryv.js');
+    const { request } = await import('../providers/pryv/run.js');
     await request(ctx, {
       appId: DEMO_APP_ID,
       permission: DEMO_PERMISSIONS,

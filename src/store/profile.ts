@@ -4,7 +4,10 @@
 export type Flow = 'pryv-access' | 'safe-launcher' | 'authorization_code' | 'client_credentials';
 
 /** Known providers (presets) plus the generic engine. */
-export type Provider = 'pryv' | 'safe' | 'liveperson' | 'actigraph' | 'oauth';
+export type ProviderName = 'pryv' | 'safe' | 'liveperson' | 'actigraph' | 'oauth';
+
+/** @deprecated name of ProviderName. */
+export type Provider = ProviderName;
 
 /** A scalar or list parameter kept with a profile. */
 export type ParamValue = string | number | boolean | null | string[];
@@ -89,18 +92,21 @@ export function expiresAtMs(p: Profile): number | null {
   return p.expiresAt === null ? null : Date.parse(p.expiresAt);
 }
 
-/** The value of the HTTP Authorization header for this profile (Pryv takes the raw token). */
-export function authorizationValue(p: Profile): string {
-  if (p.provider === 'pryv') return p.token;
-  const type = /^bearer$/i.test(p.tokenType) ? 'Bearer' : p.tokenType;
-  return `${type} ${p.token}`;
+/** True when the token has more than `minTtlMs` left (or no known expiry). */
+export function isFresh(p: Profile, nowMs: number, minTtlMs: number): boolean {
+  const exp = expiresAtMs(p);
+  return exp === null || exp - nowMs > minTtlMs;
 }
 
-/** Pryv's API endpoint with the token embedded (https://token@user.pryv.me/), or null. */
-export function pryvApiEndpointWithToken(p: Profile): string | null {
-  const ep = p.params.apiEndpoint;
-  if (typeof ep !== 'string') return null;
-  const m = /^([a-z][a-z0-9+.-]*):\/\/(.+)$/i.exec(ep);
-  if (!m) return null;
-  return `${m[1]}://${p.token}@${m[2]}`;
+/** The client secret renewal can use: the saved one, else AUTHCTL_CLIENT_SECRET. */
+export function renewalSecret(p: Profile, env: NodeJS.ProcessEnv): string | undefined {
+  return p.clientSecret ?? (env.AUTHCTL_CLIENT_SECRET || undefined);
+}
+
+/** Whether authctl can renew this profile without the user (refresh token, or client credentials with a secret). */
+export function isRenewable(p: Profile, env: NodeJS.ProcessEnv): boolean {
+  const needsSecret = p.params.confidential === true;
+  if (p.refreshToken) return !needsSecret || renewalSecret(p, env) !== undefined;
+  if (p.flow === 'client_credentials') return renewalSecret(p, env) !== undefined;
+  return false;
 }

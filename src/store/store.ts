@@ -188,6 +188,31 @@ export class TokenStore {
     }, signal);
   }
 
+  /**
+   * Get a token for profile `name` without racing other processes: under the profile's lock,
+   * re-read the profile (another process may have just obtained one); if `reuse(current)` says
+   * it will do, return it; otherwise `fetch(current)` a new one and save it before the lock is
+   * released. Used by renewal and by client-credentials logins, so parallel runs make one request.
+   */
+  obtainUnderLock(
+    name: string,
+    reuse: (current: Profile | undefined) => boolean,
+    fetch: (current: Profile | undefined) => Promise<Profile>,
+    signal?: AbortSignal,
+  ): Promise<{ profile: Profile; fetched: boolean }> {
+    return this.withProfileLock(
+      name,
+      async () => {
+        const current = this.read().profiles.get(name);
+        if (current && reuse(current)) return { profile: current, fetched: false };
+        const profile = await fetch(current);
+        await this.save(name, profile, signal);
+        return { profile, fetched: true };
+      },
+      signal,
+    );
+  }
+
   /** Run `fn` holding the per-profile lock (renewal: read → check → fetch → write). */
   withProfileLock<T>(name: string, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     this.ensureDir();

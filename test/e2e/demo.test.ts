@@ -6,14 +6,14 @@
  * reported as diagnostics (they are measured, not asserted).
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { test } from 'node:test';
 import { binPath, cliEnv, readStore, repoRoot, runCli, tempConfigDir } from '../helpers/cli.js';
+import { ptyPython, runOnPty, stripAnsi } from '../helpers/pty.js';
 
-const PTY = path.join(repoRoot, 'test', 'e2e', 'pty-session.py');
 const SHIM = path.join(repoRoot, 'test', 'browser', 'sandbox-click.mjs');
 const CHROMIUM = process.env.AUTHCTL_TEST_CHROMIUM ?? '/usr/bin/chromium';
 const NEXT = ['authctl token print demo', 'authctl token header demo', 'eval "$(authctl token export demo)"'];
@@ -76,38 +76,25 @@ test('no terminal, no browser: the demo approves by itself, says so, saves profi
   }
 });
 
-function demoInPty(
+async function demoInPty(
   dir: string,
   click: string,
   result: string,
-): Promise<{ code: number | null; out: string; wall: number }> {
-  const env = cliEnv(dir, {
-    CI: undefined,
-    TERM: 'xterm',
-    NO_COLOR: '1',
-    BROWSER: SHIM,
-    AUTHCTL_TEST_CLICK: click,
-    AUTHCTL_TEST_BROWSER_RESULT: result,
+): Promise<{ code: number; out: string; wall: number }> {
+  const t0 = performance.now();
+  const r = await runOnPty(['demo'], [{ expect: '(Try next:|error:)', timeout: 90 }], {
+    configDir: dir,
+    env: { NO_COLOR: '1', BROWSER: SHIM, AUTHCTL_TEST_CLICK: click, AUTHCTL_TEST_BROWSER_RESULT: result },
+    cols: 300,
   });
-  return new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    const child = spawn('python3', [PTY, '--timeout', '90', '--', process.execPath, binPath, 'demo'], {
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout.setEncoding('utf8').on('data', (s: string) => {
-      out += s;
-    });
-    child.stderr.setEncoding('utf8').on('data', (s: string) => {
-      out += s;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, out: out.replace(/\r/g, ''), wall: performance.now() - t0 }));
-  });
+  return { code: r.status, out: stripAnsi(r.output).replace(/\r/g, ''), wall: performance.now() - t0 };
 }
 
 const needChromium = (t: { skip: (m: string) => void }): boolean => {
+  if (!ptyPython) {
+    t.skip('needs python3 for a real terminal');
+    return false;
+  }
   if (fs.existsSync(CHROMIUM)) return true;
   if (process.env.AUTHCTL_REQUIRE_BROWSER_TEST === '1')
     assert.fail(`${CHROMIUM} is missing but AUTHCTL_REQUIRE_BROWSER_TEST=1`);

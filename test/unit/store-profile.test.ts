@@ -1,14 +1,9 @@
 /** Profile records: field-by-field validation of what is read back, and the derived header values. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import {
-  authorizationValue,
-  expiresAtMs,
-  type Profile,
-  parseProfile,
-  pryvApiEndpointWithToken,
-  TOKEN_RE,
-} from '../../src/store/profile.js';
+import { authorizationValue } from '../../src/providers/index.js';
+import { apiEndpointWithToken } from '../../src/providers/pryv/index.js';
+import { expiresAtMs, type Profile, parseProfile, TOKEN_RE } from '../../src/store/profile.js';
 import { sampleProfile } from '../helpers/cli.js';
 
 test('parseProfile accepts a complete record, optional fields included', () => {
@@ -76,13 +71,13 @@ test('authorizationValue: Bearer normalised, other types kept, Pryv raw', () => 
   assert.equal(authorizationValue(p({ token: 't1', tokenType: 'Bearer', provider: 'pryv' })), 't1');
 });
 
-test("pryvApiEndpointWithToken: Pryv's own form, token as user info", () => {
+test("apiEndpointWithToken: Pryv's own form, token as user info", () => {
   const p = (apiEndpoint: unknown) =>
     sampleProfile({ provider: 'pryv', token: 'ck1', params: { apiEndpoint } }) as unknown as Profile;
-  assert.equal(pryvApiEndpointWithToken(p('https://bob.pryv.me/')), 'https://ck1@bob.pryv.me/');
-  assert.equal(pryvApiEndpointWithToken(p('http://127.0.0.1:3000/bob/')), 'http://ck1@127.0.0.1:3000/bob/');
-  assert.equal(pryvApiEndpointWithToken(p(undefined)), null);
-  assert.equal(pryvApiEndpointWithToken(p('bob.pryv.me')), null);
+  assert.equal(apiEndpointWithToken(p('https://bob.pryv.me/')), 'https://ck1@bob.pryv.me/');
+  assert.equal(apiEndpointWithToken(p('http://127.0.0.1:3000/bob/')), 'http://ck1@127.0.0.1:3000/bob/');
+  assert.equal(apiEndpointWithToken(p(undefined)), null);
+  assert.equal(apiEndpointWithToken(p('bob.pryv.me')), null);
 });
 
 test('expiresAtMs', () => {
