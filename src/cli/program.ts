@@ -142,8 +142,8 @@ export function buildProgram(makeContext: ContextFactory): Command {
 
   registerSandboxCommands(program, kit);
 
-  // Groups (`authctl token --help`, `authctl pryv --help`) show examples too (cli.md: every --help
-  // shows examples): the first example of each subcommand, taken from its own help text.
+  // Groups (`authctl token --help`, `authctl pryv --help`) show examples too, as every --help does:
+  // the first example of each subcommand, taken from its own help text.
   for (const group of program.commands) {
     // Command is an EventEmitter at runtime; addHelpText('after') registers 'afterHelp' listeners.
     const events = (c: Command) => c as unknown as EventEmitter;
