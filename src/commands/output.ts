@@ -63,7 +63,7 @@ export function renewalNote(p: Profile): string {
     if (p.params.confidential !== true || withSecret) return 'authctl will renew it with the refresh token';
     return 'authctl will renew it with the refresh token; that needs AUTHCTL_CLIENT_SECRET (the secret was not saved)';
   }
-  return p.expiresAt === null ? 'it does not expire' : 'it cannot be renewed: log in again when it expires';
+  return p.expiresAt === null ? 'no renewal needed' : 'it cannot be renewed: log in again when it expires';
 }
 
 /** Human description of expiry: "2026-11-23T09:00:00Z (in 42m)" or "no expiry". */
