@@ -39,8 +39,8 @@ function sentence(s: string): string {
 function lastSentence(hint: string): string {
   const h = hint.trim();
   if (/[.?!]$/.test(h)) return h;
-  const tail = h.slice(h.lastIndexOf('. ') + 1);
-  return /(^|[\s:'"`(])(authctl|AUTHCTL_\w+=\S*\s+authctl|mv|rm|chmod|export)\s/.test(tail) ? h : `${h}.`;
+  // "Run: authctl …", "or run: AUTHCTL_CLIENT_SECRET=… authctl …": the hint ends with the command.
+  return /(^|:\s)([A-Z_]+=\S*\s+)*authctl\s/.test(h) ? h : `${h}.`;
 }
 
 /** One line for the user: what happened, and what to do next. */

@@ -61,4 +61,19 @@ test('a hint keeps its own end; a hint ending in a command gets no period glued 
     'error: it broke. Try again later.',
   );
   assert.equal(errorLine(new FailureError('x', 'Is it up?'), false).line, 'error: x. Is it up?');
+  assert.equal(
+    errorLine(
+      new NoTokenError(
+        'x',
+        'Set AUTHCTL_CLIENT_SECRET, or run: AUTHCTL_CLIENT_SECRET=… authctl actigraph token --client-id c',
+      ),
+      false,
+    ).line,
+    'error: x. Set AUTHCTL_CLIENT_SECRET, or run: AUTHCTL_CLIENT_SECRET=… authctl actigraph token --client-id c',
+  );
+  // A command in the middle of a sentence is not its end.
+  assert.equal(
+    errorLine(new StoreError('x', "Delete it with 'authctl token delete p' and log in again"), false).line,
+    "error: x. Delete it with 'authctl token delete p' and log in again.",
+  );
 });
