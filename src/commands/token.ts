@@ -18,9 +18,20 @@ async function usable(ctx: Context, arg: string | undefined, o: Opts): Promise<{
   return { name, p: await usableProfile(ctx, name, minTtl(o)) };
 }
 
-/** `token print`: exactly the access token and a newline. */
+/** `token print`: exactly the access token (or with --id-token, the ID token) and a newline. */
 export async function print(ctx: Context, arg: string | undefined, o: Opts): Promise<void> {
-  const { p } = await usable(ctx, arg, o);
+  const { name, p } = await usable(ctx, arg, o);
+  if (o.idToken === true) {
+    if (!p.idToken) {
+      throw new NoTokenError(
+        `profile '${name}' has no ID token`,
+        "Log in with the 'openid' scope (authctl oauth login … --scope openid) to get one.",
+        'token.no_id_token',
+      );
+    }
+    ctx.io.out(`${p.idToken}\n`);
+    return;
+  }
   ctx.io.out(`${p.token}\n`);
 }
 
@@ -37,6 +48,7 @@ export function exportVars(p: Profile, prefix: string): Array<[string, string]> 
     [`${prefix}AUTHORIZATION`, authorizationValue(p)],
   ];
   if (p.expiresAt) vars.push([`${prefix}TOKEN_EXPIRES_AT`, p.expiresAt]);
+  if (p.idToken) vars.push([`${prefix}ID_TOKEN`, p.idToken]);
   const ep = p.provider === 'pryv' ? pryvApiEndpointWithToken(p) : null;
   if (ep) vars.push([`${prefix}API_ENDPOINT`, ep]);
   return vars;

@@ -5,6 +5,7 @@
  */
 import type { Context } from '../context.js';
 import { NoTokenError } from '../errors.js';
+import { needsSecret } from '../oauth/client-auth/index.js';
 import { loginCommand } from '../providers/hints.js';
 import { expiresAtMs, type Profile } from '../store/profile.js';
 import { isoUtc } from '../ui/format.js';
@@ -20,18 +21,30 @@ export function renewalSecret(p: Profile, env: NodeJS.ProcessEnv): string | unde
   return p.clientSecret ?? (env.AUTHCTL_CLIENT_SECRET || undefined);
 }
 
-/** Whether authctl can renew this profile without the user (refresh token, or client credentials with a secret). */
+/**
+ * Whether renewing `p` needs the client secret: confidential refresh clients, and client
+ * credentials / token exchange with a secret-based method (not a key, certificate or assertion).
+ */
+function renewalNeedsSecret(p: Profile): boolean {
+  const P = p.params;
+  if (typeof P.clientAssertionFile === 'string' || typeof P.clientAssertionEnv === 'string') return false;
+  const method = typeof P.authMethod === 'string' ? P.authMethod : undefined;
+  if (p.refreshToken || p.flow === 'token_exchange') {
+    return P.confidential === true && (method === undefined || needsSecret(method as never));
+  }
+  return method === undefined || needsSecret(method as never);
+}
+
+/** Whether authctl can renew this profile without the user (refresh token, client credentials, token exchange). */
 export function isRenewable(p: Profile, env: NodeJS.ProcessEnv): boolean {
-  const needsSecret = p.params.confidential === true;
-  if (p.refreshToken) return !needsSecret || renewalSecret(p, env) !== undefined;
-  if (p.flow === 'client_credentials') return renewalSecret(p, env) !== undefined;
-  return false;
+  if (!p.refreshToken && p.flow !== 'client_credentials' && p.flow !== 'token_exchange') return false;
+  return !renewalNeedsSecret(p) || renewalSecret(p, env) !== undefined;
 }
 
 /** Why the profile cannot be renewed, phrased for the exit-4 hint. */
 function notRenewableHint(name: string, p: Profile, env: NodeJS.ProcessEnv): string {
   const cmd = loginCommand(name, p);
-  if ((p.flow === 'client_credentials' || p.refreshToken) && renewalSecret(p, env) === undefined) {
+  if (isRenewable({ ...p, clientSecret: 'x' }, env) && renewalSecret(p, env) === undefined) {
     return `Set AUTHCTL_CLIENT_SECRET so authctl can renew it, or run: ${cmd}`;
   }
   return `Run: ${cmd}`;
@@ -47,11 +60,15 @@ export async function renewNow(ctx: Context, name: string, p: Profile): Promise<
   }
   const secret = renewalSecret(p, ctx.env);
   if (p.refreshToken) {
-    const { refreshProfile } = await import('./oauth-refresh.js');
+    const { refreshProfile } = await import('../oauth/grants/refresh.js');
     return refreshProfile(ctx, name, p, secret);
   }
-  const { renewClientCredentials } = await import('./oauth-client-credentials.js');
-  return renewClientCredentials(ctx, name, p, secret!);
+  if (p.flow === 'token_exchange') {
+    const { renewTokenExchange } = await import('../oauth/grants/token-exchange.js');
+    return renewTokenExchange(ctx, name, p, secret);
+  }
+  const { renewClientCredentials } = await import('../oauth/grants/client-credentials.js');
+  return renewClientCredentials(ctx, name, p, secret);
 }
 
 /** Renew under the profile lock and save; `force` renews even if another process just did. */

@@ -9,6 +9,18 @@ const ccScopes = (p: Profile) =>
     .map((s) => ` --scope ${q(s)}`)
     .join('');
 
+/** The client-authentication flags an oauth profile was made with (paths and names only). */
+function oauthAuthFlags(P: Profile['params']): string {
+  let out = '';
+  if (P.clientAssertionFile) out += ` --client-assertion-file ${q(P.clientAssertionFile)}`;
+  else if (P.clientAssertionEnv) out += ` --client-assertion-env ${q(P.clientAssertionEnv)}`;
+  else if (P.privateKeyFile) out += ` --private-key ${q(P.privateKeyFile)}`;
+  else if (typeof P.authMethod === 'string' && !['client_secret_basic', 'none'].includes(P.authMethod))
+    out += ` --auth-method ${P.authMethod}`;
+  if (P.certFile) out += ` --cert ${q(P.certFile)} --key ${q(P.keyFile)}`;
+  return out;
+}
+
 /** The command that obtains a fresh token for `p` saved as `name`. */
 export function loginCommand(name: string, p: Profile): string {
   const prof = name === p.provider ? '' : ` --profile ${q(name)}`;
@@ -22,10 +34,29 @@ export function loginCommand(name: string, p: Profile): string {
       return `authctl liveperson login --account ${q(P.account)} --client-id ${q(P.clientId)}${typeof P.redirectUri === 'string' && P.redirectUri !== 'http://localhost:8976/callback' ? ` --redirect-uri ${q(P.redirectUri)}` : ''}${prof}`;
     case 'actigraph':
       return `AUTHCTL_CLIENT_SECRET=… authctl actigraph token --client-id ${q(P.clientId)}${ccScopes(p)}${P.tokenUrl !== undefined && P.tokenUrl !== 'https://auth.actigraphcorp.com/connect/token' ? ` --token-url ${q(P.tokenUrl)}` : ''}${prof}`;
-    case 'oauth':
+    case 'oauth': {
+      const res = (Array.isArray(P.resource) ? P.resource : P.resource ? [P.resource] : [])
+        .map((r) => ` --resource ${q(r)}`)
+        .join('');
+      const auth = oauthAuthFlags(P);
+      const secret =
+        /client_secret/.test(String(P.authMethod ?? 'client_secret_basic')) &&
+        !P.clientAssertionFile &&
+        !P.clientAssertionEnv;
+      const issuerOr = (alt: string) => (P.issuer ? `--issuer ${q(P.issuer)}` : alt);
       if (p.flow === 'client_credentials') {
-        return `AUTHCTL_CLIENT_SECRET=… authctl oauth client-credentials ${P.issuer ? `--issuer ${q(P.issuer)}` : `--token-url ${q(P.tokenUrl)}`} --client-id ${q(P.clientId)}${ccScopes(p)}${P.resource ? ` --resource ${q(P.resource)}` : ''}${P.audience ? ` --audience ${q(P.audience)}` : ''}${P.authMethod === 'client_secret_post' ? ' --auth-method client_secret_post' : ''}${prof}`;
+        return `${secret ? 'AUTHCTL_CLIENT_SECRET=… ' : ''}authctl oauth client-credentials ${issuerOr(`--token-url ${q(P.tokenUrl)}`)} --client-id ${q(P.clientId)}${ccScopes(p)}${res}${P.audience ? ` --audience ${q(P.audience)}` : ''}${auth}${prof}`;
       }
-      return `authctl oauth login ${P.issuer ? `--issuer ${q(P.issuer)}` : `--authorize-url ${q(P.authorizeUrl)} --token-url ${q(P.tokenUrl)}`} --client-id ${q(P.clientId)}${ccScopes(p)}${P.resource ? ` --resource ${q(P.resource)}` : ''}${prof}`;
+      if (p.flow === 'device_code') {
+        return `authctl oauth device ${issuerOr(`--device-url ${q(P.deviceUrl)} --token-url ${q(P.tokenUrl)}`)} --client-id ${q(P.clientId)}${ccScopes(p)}${res}${P.audience ? ` --audience ${q(P.audience)}` : ''}${auth}${prof}`;
+      }
+      if (p.flow === 'token_exchange') {
+        const subject = P.subjectTokenFile
+          ? ` --subject-token-file ${q(P.subjectTokenFile)}`
+          : ` --subject-token-env ${q(P.subjectTokenEnv)}`;
+        return `authctl oauth token-exchange ${issuerOr(`--token-url ${q(P.tokenUrl)}`)} --client-id ${q(P.clientId)}${subject}${ccScopes(p)}${res}${P.audience ? ` --audience ${q(P.audience)}` : ''}${auth}${prof}`;
+      }
+      return `authctl oauth login ${issuerOr(`--authorize-url ${q(P.authorizeUrl)} --token-url ${q(P.tokenUrl)}`)} --client-id ${q(P.clientId)}${ccScopes(p)}${res}${auth}${prof}`;
+    }
   }
 }

@@ -3,8 +3,8 @@
  * login saves. Pure — no I/O; the flow is in flows/liveperson.ts.
  */
 import { ProtocolError, UsageError } from '../errors.js';
+import { expiryIso, serverText, type TokenSet } from '../oauth/protocol.js';
 import { decodeJwt } from '../protocol/jwt.js';
-import { expiryIso, serverText, type TokenSet } from '../protocol/oauth.js';
 import { type ParamValue, type Profile, TOKEN_RE } from '../store/profile.js';
 import { isoUtc } from '../ui/format.js';
 

@@ -1,7 +1,13 @@
 /** Profile records: what a login saved, validated field by field when read back. */
 
 /** The flows authctl knows how to run. */
-export type Flow = 'pryv-access' | 'safe-launcher' | 'authorization_code' | 'client_credentials';
+export type Flow =
+  | 'pryv-access'
+  | 'safe-launcher'
+  | 'authorization_code'
+  | 'client_credentials'
+  | 'device_code'
+  | 'token_exchange';
 
 /** Known providers (presets) plus the generic engine. */
 export type Provider = 'pryv' | 'safe' | 'liveperson' | 'actigraph' | 'oauth';
@@ -40,6 +46,8 @@ export const FLOWS: readonly Flow[] = [
   'safe-launcher',
   'authorization_code',
   'client_credentials',
+  'device_code',
+  'token_exchange',
 ];
 
 const isoRe = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;

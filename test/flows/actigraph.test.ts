@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, beforeEach, test } from 'node:test';
 import { token } from '../../src/commands/actigraph.js';
-import { clientCredentials } from '../../src/commands/oauth.js';
 import { usableProfile } from '../../src/flows/renew.js';
+import { clientCredentials } from '../../src/oauth/cli/run.js';
 import { decodeJwt } from '../../src/protocol/jwt.js';
 import { DEFAULT_IDS_CLIENTS, type IdsFake, startIdentityServer } from '../fakes/identityserver.js';
 import { type TestContext, type TestContextOptions, testContext } from '../helpers/context.js';

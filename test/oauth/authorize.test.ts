@@ -8,7 +8,7 @@ import {
   parsePastedUrl,
   parseRedirectUri,
   redirectUriWithPort,
-} from '../../src/protocol/authorize.js';
+} from '../../src/oauth/authorize.js';
 
 test('buildAuthorizeUrl keeps the endpoint query and adds every parameter once', () => {
   const u = new URL(
@@ -19,8 +19,8 @@ test('buildAuthorizeUrl keeps the endpoint query and adds every parameter once',
       scopes: ['openid', 'offline_access'],
       codeChallenge: 'ch',
       nonce: 'nn',
-      resource: 'https://api.example/',
-      extra: { prompt: 'consent' },
+      resource: ['https://api.example/'],
+      extra: [['prompt', 'consent']],
     }),
   );
   assert.equal(u.searchParams.get('v'), '1.0');
@@ -108,12 +108,29 @@ const cb = (q: string) => new URL(`http://127.0.0.1:5000/callback?${q}`);
 test('parseCallback returns the code when the state matches exactly', () => {
   assert.deepEqual(parseCallback(cb('code=abc&state=expected-state-value'), exp), { code: 'abc' });
   assert.deepEqual(
-    parseCallback(cb('code=abc&state=expected-state-value&iss=https%3A%2F%2Fid.example%2F'), {
+    parseCallback(cb('code=abc&state=expected-state-value&iss=https%3A%2F%2Fid.example'), {
       ...exp,
       issuer: 'https://id.example',
+      issRequired: true,
     }),
     { code: 'abc' },
   );
+});
+
+test('RFC 9207 §2.4: iss is compared as a plain string, and required when the server advertises it', () => {
+  const withSlash = cb('code=abc&state=expected-state-value&iss=https%3A%2F%2Fid.example%2F');
+  assert.throws(
+    () => parseCallback(withSlash, { ...exp, issuer: 'https://id.example' }),
+    (e: Error & { code?: string }) => e.code === 'oauth.iss_mismatch' && /mix-up/.test(e.message),
+  );
+  const without = cb('code=abc&state=expected-state-value');
+  assert.throws(
+    () => parseCallback(without, { ...exp, issuer: 'https://id.example', issRequired: true }),
+    (e: Error & { code?: string; exitCode?: number }) =>
+      e.code === 'oauth.iss_missing' && e.exitCode === 1 && /carries no 'iss'/.test(e.message),
+  );
+  // A server that does not advertise the parameter may leave it out.
+  assert.deepEqual(parseCallback(without, { ...exp, issuer: 'https://id.example' }), { code: 'abc' });
 });
 
 test('parseCallback rejects a missing, different or repeated state with exit 1, before looking at anything else', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ExitCode, ProtocolError } from '../../src/errors.js';
-import { checkIdToken, subjectFromClaims } from '../../src/protocol/idtoken.js';
+import { checkIdToken, subjectFromClaims } from '../../src/oauth/idtoken.js';
 
 const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
 /** A compact JWS with a dummy signature: authctl decodes, it does not verify. */
@@ -25,8 +25,6 @@ test('a matching ID token returns its claims', () => {
   assert.equal(checkIdToken(jwt({ ...good, aud: ['cli'] }), expect).sub, 'user-1');
   // several audiences with azp naming us.
   assert.equal(checkIdToken(jwt({ ...good, aud: ['cli', 'api'], azp: 'cli' }), expect).sub, 'user-1');
-  // trailing slash on the issuer is tolerated.
-  assert.ok(checkIdToken(jwt({ ...good, iss: 'https://id.example/' }), expect));
   // exp a little in the past is within the clock skew.
   assert.ok(checkIdToken(jwt({ ...good, exp: nowS - 60 }), expect));
   // unknown issuer (explicit endpoints): only presence is required.
@@ -95,4 +93,20 @@ test('subjectFromClaims prefers preferred_username, then email, then sub', () =>
   assert.equal(subjectFromClaims({ sub: 's', preferred_username: ' ' }), 's');
   assert.equal(subjectFromClaims({ sub: 42 }), null);
   assert.equal(subjectFromClaims(undefined), null);
+});
+
+test('iss is compared as a plain string (OIDC Core §3.1.3.7): a trailing slash is another issuer', () => {
+  assert.throws(
+    () => checkIdToken(jwt({ ...good, iss: 'https://id.example/' }), expect),
+    /issued by 'https:\/\/id\.example\/', not 'https:\/\/id\.example'/,
+  );
+});
+
+test("an ID token with alg 'none' is refused (OIDC Core §2), whatever its claims", () => {
+  const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  for (const alg of ['none', 'None', 'NONE']) {
+    const t = `${b64({ alg })}.${b64(good)}.`;
+    assert.throws(() => checkIdToken(t, expect), /unsigned \(alg 'none'\)/, alg);
+  }
+  assert.throws(() => checkIdToken(`${b64({ typ: 'JWT' })}.${b64(good)}.`, expect), /unsigned/);
 });

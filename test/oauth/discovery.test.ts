@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ProtocolError } from '../../src/errors.js';
-import { discoveryUrls, sameIssuer, validateMetadata } from '../../src/protocol/discovery.js';
+import { discoveryUrls, sameIssuer, validateMetadata } from '../../src/oauth/discovery.js';
 
 test('discoveryUrls: OIDC appends the well-known path; RFC 8414 inserts it before the issuer path', () => {
   assert.deepEqual(discoveryUrls('https://id.example.com'), [

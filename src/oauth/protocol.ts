@@ -5,7 +5,9 @@
  * `expires_in` as a string, lower-case `bearer`, HTML or plain-text error pages).
  */
 import { type AuthctlError, FailureError, NetworkError, ProtocolError, RefusedError } from '../errors.js';
-import { TOKEN_RE } from '../store/profile.js';
+
+/** Characters allowed in a token authctl stores or sends: visible ASCII, no spaces or controls. */
+const TOKEN_RE = /^[\x21-\x7e]+$/;
 
 /** A validated successful token response. */
 export interface TokenSet {
@@ -28,31 +30,30 @@ export interface RawResponse {
   headers: Record<string, string | undefined>;
 }
 
-/** How the client authenticates at the token endpoint. */
-export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
+/** How the client authenticates at the token endpoint (RFC 6749 §2.3, RFC 7523 §2.2, RFC 8705 §2). */
+export type ClientAuthMethod =
+  | 'client_secret_basic'
+  | 'client_secret_post'
+  | 'client_secret_jwt'
+  | 'private_key_jwt'
+  | 'tls_client_auth'
+  | 'self_signed_tls_client_auth'
+  | 'none';
+
+/** Every method, in the order `--auth-method` lists them. */
+export const CLIENT_AUTH_METHODS: readonly ClientAuthMethod[] = [
+  'client_secret_basic',
+  'client_secret_post',
+  'client_secret_jwt',
+  'private_key_jwt',
+  'tls_client_auth',
+  'self_signed_tls_client_auth',
+  'none',
+];
 
 /** application/x-www-form-urlencoded encoding of one value (RFC 6749 Appendix B). */
 export function formEncode(value: string): string {
   return new URLSearchParams({ v: value }).toString().slice(2);
-}
-
-/**
- * Headers and form fields that authenticate the client (RFC 6749 §2.3.1): Basic uses the
- * form-urlencoded id and secret, as the RFC requires (many libraries forget this).
- */
-export function clientAuthentication(
-  method: ClientAuthMethod,
-  clientId: string,
-  secret: string | undefined,
-): { headers: Record<string, string>; form: Record<string, string> } {
-  if (method === 'client_secret_basic' && secret !== undefined) {
-    const basic = Buffer.from(`${formEncode(clientId)}:${formEncode(secret)}`, 'utf8').toString('base64');
-    return { headers: { authorization: `Basic ${basic}` }, form: {} };
-  }
-  if (method === 'client_secret_post' && secret !== undefined) {
-    return { headers: {}, form: { client_id: clientId, client_secret: secret } };
-  }
-  return { headers: {}, form: { client_id: clientId } };
 }
 
 const isObj = (v: unknown): v is Record<string, unknown> =>
@@ -72,29 +73,49 @@ export function serverText(text: string, max = 200): string {
 /** Map an OAuth error code (RFC 6749 §5.2, §4.1.2.1) to the error authctl reports. */
 export function oauthError(code: string, description: string | undefined, where: string): AuthctlError {
   const desc = description ? `: ${serverText(description, 300)}` : '';
+  const id = `oauth.${/^[a-z0-9_]{1,40}$/.test(code) ? code : 'error'}`;
+  if (isDpopError(code, description)) {
+    return new FailureError(
+      `${where} wants DPoP-bound tokens (${serverText(code, 60)}${desc}); authctl does not support DPoP`,
+      'A DPoP token needs a fresh proof per request and cannot be handed to other programs as a header; register a client without DPoP binding for authctl.',
+      'oauth.dpop_unsupported',
+    );
+  }
   switch (code) {
     case 'invalid_client':
       return new RefusedError(
         `${where} rejected the client credentials (invalid_client${desc})`,
-        'Check the client id and secret (AUTHCTL_CLIENT_SECRET).',
+        'Check the client id and secret (AUTHCTL_CLIENT_SECRET), or the key, certificate or assertion.',
+        id,
       );
     case 'unauthorized_client':
       return new RefusedError(
         `${where}: this client may not use this grant (unauthorized_client${desc})`,
         'Enable the grant type for the client at the provider.',
+        id,
       );
     case 'invalid_grant':
-      return new RefusedError(`${where} refused the grant (invalid_grant${desc})`, 'Log in again.');
+      return new RefusedError(`${where} refused the grant (invalid_grant${desc})`, 'Log in again.', id);
     case 'access_denied':
-      return new RefusedError(`access was denied (access_denied${desc})`);
+      return new RefusedError(`access was denied (access_denied${desc})`, undefined, id);
     case 'invalid_scope':
       return new FailureError(
         `${where}: scope not enabled for your client (invalid_scope${desc})`,
         'Request only scopes the client is allowed.',
+        id,
       );
     default:
-      return new FailureError(`${where} answered ${serverText(code, 60)}${desc}`);
+      return new FailureError(`${where} answered ${serverText(code, 60)}${desc}`, undefined, id);
   }
+}
+
+/**
+ * Whether an error answer is about DPoP (RFC 9449 §7.1, §8): the DPoP error codes, or another code
+ * whose description names DPoP (oidc-provider answers `invalid_grant` "DPoP proof JWT not provided"
+ * for a client registered with dpop_bound_access_tokens).
+ */
+export function isDpopError(code: string, description: string | undefined): boolean {
+  return code === 'use_dpop_nonce' || code === 'invalid_dpop_proof' || /\bdpop\b/i.test(description ?? '');
 }
 
 /** Parse `expires_in`: a non-negative number or numeric string (real servers send both), within MAX_EXPIRES_IN_S. */
@@ -120,6 +141,13 @@ export const MAX_EXPIRES_IN_S = 1e11;
  */
 export function processTokenResponse(res: RawResponse, where: string): TokenSet {
   const body = res.json;
+  // RFC 9449 §8: a server that wants a DPoP nonce says so in a header as well.
+  const wwwAuth = res.headers['www-authenticate'] ?? '';
+  const failed = res.status < 200 || res.status >= 300 || (isObj(body) && typeof body.error === 'string');
+  if (failed && (/^\s*dpop\b/i.test(wwwAuth) || res.headers['dpop-nonce'] !== undefined)) {
+    const err = isObj(body) && typeof body.error === 'string' ? body.error : 'use_dpop_nonce';
+    throw oauthError(isDpopError(err, undefined) ? err : 'use_dpop_nonce', undefined, where);
+  }
   if (isObj(body) && typeof body.error === 'string' && body.error !== '') {
     const desc = typeof body.error_description === 'string' ? body.error_description : undefined;
     throw oauthError(body.error, desc, where);

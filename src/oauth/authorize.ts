@@ -6,7 +6,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { FailureError, ProtocolError, RefusedError, UsageError } from '../errors.js';
 import { isLoopbackHost } from '../http/url.js';
-import { serverText } from './oauth.js';
+import { serverText } from './protocol.js';
 
 /** A redirect URI taken apart for the loopback listener. */
 export interface RedirectTarget {
@@ -79,8 +79,38 @@ export interface AuthorizeParams {
   scopes: string[];
   codeChallenge?: string | undefined;
   nonce?: string | undefined;
-  resource?: string | undefined;
-  extra?: Record<string, string> | undefined;
+  /** RFC 8707: every value is sent. */
+  resource?: readonly string[] | undefined;
+  /** audience, prompt, login_hint, acr_values, max_age, --param…: set after the standard ones. */
+  extra?: ReadonlyArray<readonly [string, string]> | undefined;
+}
+
+/** The authorization request's parameters, in order (for the URL or a PAR body). */
+export function authorizeParams(p: AuthorizeParams): Array<[string, string]> {
+  const out: Array<[string, string]> = [
+    ['response_type', 'code'],
+    ['client_id', p.clientId],
+    ['redirect_uri', p.redirectUri],
+  ];
+  if (p.scopes.length) out.push(['scope', p.scopes.join(' ')]);
+  out.push(['state', p.state]);
+  if (p.codeChallenge) out.push(['code_challenge', p.codeChallenge], ['code_challenge_method', 'S256']);
+  if (p.nonce) out.push(['nonce', p.nonce]);
+  for (const r of p.resource ?? []) out.push(['resource', r]);
+  // A --param naming a standard parameter replaces it; a repeated --param name is sent repeatedly.
+  const extraNames = new Set((p.extra ?? []).map(([k]) => k));
+  return [
+    ...out.filter(([k]) => !extraNames.has(k)),
+    ...(p.extra ?? []).map(([k, v]): [string, string] => [k, v]),
+  ];
+}
+
+/** The URL the browser opens after a pushed authorization request (RFC 9126 §4). */
+export function buildParAuthorizeUrl(endpoint: string, clientId: string, requestUri: string): string {
+  const u = new URL(endpoint);
+  u.searchParams.set('client_id', clientId);
+  u.searchParams.set('request_uri', requestUri);
+  return u.toString();
 }
 
 /**
@@ -90,26 +120,19 @@ export interface AuthorizeParams {
 export function buildAuthorizeUrl(endpoint: string, p: AuthorizeParams): string {
   const u = new URL(endpoint);
   const q = u.searchParams;
-  q.set('response_type', 'code');
-  q.set('client_id', p.clientId);
-  q.set('redirect_uri', p.redirectUri);
-  if (p.scopes.length) q.set('scope', p.scopes.join(' '));
-  q.set('state', p.state);
-  if (p.codeChallenge) {
-    q.set('code_challenge', p.codeChallenge);
-    q.set('code_challenge_method', 'S256');
-  }
-  if (p.nonce) q.set('nonce', p.nonce);
-  if (p.resource) q.set('resource', p.resource);
-  for (const [k, v] of Object.entries(p.extra ?? {})) q.set(k, v);
+  const params = authorizeParams(p);
+  for (const name of new Set(params.map(([k]) => k))) q.delete(name);
+  for (const [k, v] of params) q.append(k, v);
   return u.toString();
 }
 
 /** What the callback must match. */
 export interface CallbackExpectation {
   state: string;
-  /** When known, an `iss` on the callback must equal it (RFC 9207 mix-up defence). */
+  /** When known, an `iss` on the callback must equal it exactly (RFC 9207 §2.4 mix-up defence). */
   issuer?: string | undefined;
+  /** The server advertised authorization_response_iss_parameter_supported: `iss` must be there. */
+  issRequired?: boolean | undefined;
   /** Names the provider in messages ("LivePerson", "the authorization server"). */
   providerLabel: string;
 }
@@ -178,14 +201,19 @@ export function parseCallback(url: URL, exp: CallbackExpectation): { code: strin
     );
   }
   const iss = single(q, 'iss');
-  if (
-    iss !== undefined &&
-    exp.issuer !== undefined &&
-    iss.replace(/\/$/, '') !== exp.issuer.replace(/\/$/, '')
-  ) {
+  // RFC 9207 §2.4: simple string comparison, and a server that advertises the parameter must send it.
+  if (iss === undefined && exp.issRequired) {
+    throw new FailureError(
+      `the redirect carries no 'iss' although ${exp.providerLabel} says it always sends one; rejected (RFC 9207 mix-up defence)`,
+      'Run the login again and finish it in the browser tab authctl opened.',
+      'oauth.iss_missing',
+    );
+  }
+  if (iss !== undefined && exp.issuer !== undefined && iss !== exp.issuer) {
     throw new FailureError(
       `the redirect names issuer '${serverText(iss, 100)}', not '${exp.issuer}'; rejected (RFC 9207 mix-up defence)`,
       'Run the login again; check --issuer.',
+      'oauth.iss_mismatch',
     );
   }
   if (error !== undefined) throw authorizationError(error, single(q, 'error_description'), exp.providerLabel);

@@ -8,7 +8,7 @@ import {
   createState,
   createVerifier,
   VERIFIER_RE,
-} from '../../src/protocol/pkce.js';
+} from '../../src/oauth/pkce.js';
 
 test('S256 challenge matches the RFC 7636 Appendix B example', () => {
   assert.equal(

@@ -2,8 +2,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { FailureError, NetworkError, ProtocolError, RefusedError } from '../../src/errors.js';
+import { noClientAuth } from '../../src/oauth/client-auth/none.js';
+import { secretBasic } from '../../src/oauth/client-auth/secret-basic.js';
+import { secretPost } from '../../src/oauth/client-auth/secret-post.js';
 import {
-  clientAuthentication,
   expiryIso,
   formEncode,
   oauthError,
@@ -11,7 +13,7 @@ import {
   processTokenResponse,
   type RawResponse,
   serverText,
-} from '../../src/protocol/oauth.js';
+} from '../../src/oauth/protocol.js';
 
 const res = (status: number, body: unknown, headers: Record<string, string> = {}): RawResponse => {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
@@ -36,24 +38,27 @@ test('formEncode follows application/x-www-form-urlencoded (space is +, reserved
 });
 
 test('client_secret_basic form-encodes id and secret before base64 (RFC 6749 §2.3.1)', () => {
-  const a = clientAuthentication('client_secret_basic', 'my client', 'p:ss+/=');
-  assert.deepEqual(a.form, {});
+  const a = secretBasic({ clientId: 'my client', secret: 'p:ss+/=', authMethod: 'client_secret_basic' });
+  assert.deepEqual(a.form, []);
   const decoded = Buffer.from(a.headers.authorization!.replace(/^Basic /, ''), 'base64').toString('utf8');
   assert.equal(decoded, 'my+client:p%3Ass%2B%2F%3D');
 });
 
 test('client_secret_post puts id and secret in the body, never a header', () => {
-  const a = clientAuthentication('client_secret_post', 'cid', 'sec');
-  assert.deepEqual(a, { headers: {}, form: { client_id: 'cid', client_secret: 'sec' } });
+  const a = secretPost({ clientId: 'cid', secret: 'sec', authMethod: 'client_secret_post' });
+  assert.deepEqual(a, {
+    headers: {},
+    form: [
+      ['client_id', 'cid'],
+      ['client_secret', 'sec'],
+    ],
+  });
 });
 
 test('no secret (public client) sends only client_id', () => {
-  for (const m of ['none', 'client_secret_basic', 'client_secret_post'] as const) {
-    assert.deepEqual(
-      clientAuthentication(m, 'cid', undefined),
-      { headers: {}, form: { client_id: 'cid' } },
-      m,
-    );
+  const c = { clientId: 'cid', authMethod: 'none' } as const;
+  for (const a of [noClientAuth(c), secretBasic(c), secretPost(c)]) {
+    assert.deepEqual(a, { headers: {}, form: [['client_id', 'cid']] });
   }
 });
 

@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { clientCredentials } from '../../src/commands/oauth.js';
 import { renewAndSave, usableProfile } from '../../src/flows/renew.js';
+import { clientCredentials } from '../../src/oauth/cli/run.js';
 import { decodeJwt } from '../../src/protocol/jwt.js';
 import {
   BASIC_CLIENT,

@@ -5,15 +5,15 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { after, before, test } from 'node:test';
-import { login } from '../../src/commands/oauth.js';
 import { header, print, refresh } from '../../src/commands/token.js';
 import { AuthctlError, ExitCode } from '../../src/errors.js';
+import { login } from '../../src/oauth/cli/run.js';
 import type { Profile } from '../../src/store/profile.js';
 import { type OidcServer, startOidc } from '../fakes/oidc.js';
 import { startScriptedTokenEndpoint, unsignedJwt } from '../fakes/token-endpoint.js';
 import { runCli } from '../helpers/cli.js';
 import { type TestContext, type TestContextOptions, testContext } from '../helpers/context.js';
-import { browse } from './oauth-login-browser.js';
+import { browse } from './login-browser.js';
 
 const PUBLIC = 'refresh-cli';
 const CONFIDENTIAL = 'refresh-conf';

@@ -8,7 +8,7 @@ import {
   isReusable,
   profileParams,
   sameRequest,
-} from '../../src/flows/oauth-client-credentials.js';
+} from '../../src/oauth/grants/client-credentials.js';
 import { ACTIGRAPH_SCOPES, ACTIGRAPH_TOKEN_URL, scopeWarnings } from '../../src/providers/actigraph.js';
 import { loginCommand } from '../../src/providers/hints.js';
 import { parseProfile } from '../../src/store/profile.js';
@@ -34,7 +34,7 @@ const profile = (s: ClientCredentialsSpec, expiresIn: number | undefined) =>
 
 test('buildProfile records what renewal needs, absolute expiry, subject = client id, no secret', () => {
   const p = buildProfile(
-    spec({ resource: 'urn:api', audience: 'aud', caFile: '/ca.pem' }),
+    spec({ resource: ['urn:api'], audience: 'aud', caFile: '/ca.pem' }),
     'https://id.example.com/token',
     { accessToken: 'tok', tokenType: 'Bearer', expiresIn: 3600 },
     NOW,
@@ -86,7 +86,7 @@ test('profileParams omits absent optional parameters and records the issuer', ()
 });
 
 test('sameRequest: same client, endpoint, scopes (any order), resource and audience', () => {
-  const base = spec({ resource: 'urn:r' });
+  const base = spec({ resource: ['urn:r'] });
   const p = profile(base, 3600);
   const cases: Array<[Partial<ClientCredentialsSpec>, boolean]> = [
     [{}, true],
@@ -97,7 +97,7 @@ test('sameRequest: same client, endpoint, scopes (any order), resource and audie
     [{ clientId: 'other' }, false],
     [{ tokenUrl: 'https://id.example.com/other' }, false],
     [{ resource: undefined }, false],
-    [{ resource: 'urn:other' }, false],
+    [{ resource: ['urn:other'] }, false],
     [{ audience: 'x' }, false],
     [{ provider: 'actigraph' }, false],
     [{ tokenUrl: undefined, issuer: 'https://id.example.com' }, false],
@@ -165,7 +165,7 @@ test('the exit-4 hint names the command that gets the same token again', () => {
     spec({
       tokenUrl: undefined,
       issuer: 'https://id.example.com',
-      resource: 'urn:api',
+      resource: ['urn:api'],
       authMethod: 'client_secret_post',
     }),
     'https://id.example.com/token',

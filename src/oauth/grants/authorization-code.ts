@@ -4,7 +4,7 @@
  * the user paste the redirected URL), check the callback, exchange the code before the browser is
  * told anything succeeded, and check the ID token when OpenID Connect was asked for.
  */
-import type { Context } from '../context.js';
+import type { Context } from '../../context.js';
 import {
   AuthctlError,
   asInterrupted,
@@ -13,23 +13,27 @@ import {
   TimeoutError,
   throwIfAborted,
   UsageError,
-} from '../errors.js';
+} from '../../errors.js';
+import { decodeJwt } from '../../protocol/jwt.js';
+import { type LoopbackServer, listenLoopback } from '../../server/loopback.js';
+import { alreadyFinishedPage, errorPage, type Page, successPage } from '../../server/pages.js';
+import type { Spinner } from '../../ui/spinner.js';
 import {
+  authorizeParams,
   buildAuthorizeUrl,
+  buildParAuthorizeUrl,
   DEFAULT_REDIRECT_URI,
   parseCallback,
   parsePastedUrl,
   parseRedirectUri,
   redirectUriWithPort,
-} from '../protocol/authorize.js';
-import { checkIdToken } from '../protocol/idtoken.js';
-import { decodeJwt } from '../protocol/jwt.js';
-import type { TokenSet } from '../protocol/oauth.js';
-import { createAuthorizationSecrets } from '../protocol/pkce.js';
-import { type LoopbackServer, listenLoopback } from '../server/loopback.js';
-import { alreadyFinishedPage, errorPage, type Page, successPage } from '../server/pages.js';
-import type { Spinner } from '../ui/spinner.js';
-import { type OAuthClient, requestToken } from './oauth-token.js';
+} from '../authorize.js';
+import { checkIdToken } from '../idtoken.js';
+import { needsSignatureCheck, verifyIdTokenSignature } from '../idtoken-signature.js';
+import { pushAuthorizationRequest } from '../par.js';
+import { createAuthorizationSecrets } from '../pkce.js';
+import type { TokenSet } from '../protocol.js';
+import { type OAuthClient, requestToken } from '../token-endpoint.js';
 
 /** Everything one authorization-code login needs. */
 export interface AuthCodeConfig {
@@ -39,8 +43,8 @@ export interface AuthCodeConfig {
   tokenUrl: string;
   client: OAuthClient;
   scopes: string[];
-  /** RFC 8707 resource indicator, sent in the authorization and token requests. */
-  resource?: string | undefined;
+  /** RFC 8707 resource indicators, all sent in the authorization and token requests. */
+  resource?: readonly string[] | undefined;
   /** undefined → http://127.0.0.1:<free port>/callback; `:0` or no port → a free port. */
   redirectUri?: string | undefined;
   /** Send a PKCE S256 challenge (always for `oauth login`). */
@@ -49,7 +53,16 @@ export interface AuthCodeConfig {
   openid?: { issuer?: string | undefined } | undefined;
   /** The issuer from discovery, when known: an `iss` on the callback must match it (RFC 9207). */
   issuer?: string | undefined;
-  extraAuthorizeParams?: Record<string, string> | undefined;
+  /** Discovery advertised authorization_response_iss_parameter_supported: `iss` must come back. */
+  issRequired?: boolean | undefined;
+  /** Extra authorization parameters (audience, prompt, login_hint, --param…), in order. */
+  extraAuthorizeParams?: ReadonlyArray<readonly [string, string]> | undefined;
+  /** --token-param pairs for the code exchange. */
+  tokenParams?: ReadonlyArray<readonly [string, string]> | undefined;
+  /** Push the authorization request to this PAR endpoint first (RFC 9126). */
+  parUrl?: string | undefined;
+  /** The provider's JWKS, for ID tokens that arrive over plain http to another host. */
+  jwksUri?: string | undefined;
   /** false for --no-open. */
   open: boolean;
   /** --manual: print the URL and read the pasted redirected URL (needs a TTY). */
@@ -108,7 +121,12 @@ export async function authorizationCodeLogin(ctx: Context, cfg: AuthCodeConfig):
 
   /** Validate a redirected URL, exchange its code, check the ID token. */
   const exchange = async (url: URL): Promise<AuthCodeResult> => {
-    const { code } = parseCallback(url, { state: secrets.state, issuer, providerLabel: cfg.providerLabel });
+    const { code } = parseCallback(url, {
+      state: secrets.state,
+      issuer: cfg.issuer ?? issuer,
+      issRequired: cfg.issRequired,
+      providerLabel: cfg.providerLabel,
+    });
     ctx.io.debug('authorization code received; exchanging it for tokens');
     const tokens = await requestToken(ctx, {
       tokenUrl: cfg.tokenUrl,
@@ -120,6 +138,7 @@ export async function authorizationCodeLogin(ctx: Context, cfg: AuthCodeConfig):
         code_verifier: secrets.verifier,
         resource: cfg.resource,
       },
+      extraParams: cfg.tokenParams,
       caFile: cfg.caFile,
       // Codes are single-use (RFC 6749 §4.1.2): never replay one.
       retries: 0,
@@ -130,6 +149,9 @@ export async function authorizationCodeLogin(ctx: Context, cfg: AuthCodeConfig):
         throw new ProtocolError(
           `the token response from ${cfg.providerLabel} has no 'id_token' although 'openid' was requested; nothing was saved`,
         );
+      }
+      if (needsSignatureCheck(cfg.tokenUrl)) {
+        await verifyIdTokenSignature(ctx, tokens.idToken, cfg.jwksUri, cfg.caFile);
       }
       result.idTokenClaims = checkIdToken(tokens.idToken, {
         clientId: cfg.client.clientId,
@@ -209,7 +231,7 @@ export async function authorizationCodeLogin(ctx: Context, cfg: AuthCodeConfig):
       );
     }
 
-    const authorizeUrl = buildAuthorizeUrl(cfg.authorizeUrl, {
+    const request = {
       clientId: cfg.client.clientId,
       redirectUri,
       state: secrets.state,
@@ -218,7 +240,19 @@ export async function authorizationCodeLogin(ctx: Context, cfg: AuthCodeConfig):
       nonce: secrets.nonce,
       resource: cfg.resource,
       extra: cfg.extraAuthorizeParams,
-    });
+    };
+    const authorizeUrl = cfg.parUrl
+      ? buildParAuthorizeUrl(
+          cfg.authorizeUrl,
+          cfg.client.clientId,
+          await pushAuthorizationRequest(ctx, {
+            parUrl: cfg.parUrl,
+            client: cfg.client,
+            params: authorizeParams(request),
+            caFile: cfg.caFile,
+          }),
+        )
+      : buildAuthorizeUrl(cfg.authorizeUrl, request);
     // The URL goes to stderr first in every case, so a user on SSH can copy it (cli.md).
     ctx.io.err(`Open this URL in a browser to log in to ${cfg.providerLabel}:\n\n  ${authorizeUrl}\n\n`);
 

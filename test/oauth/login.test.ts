@@ -8,12 +8,12 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
-import { login } from '../../src/commands/oauth.js';
 import { AuthctlError, ExitCode, InterruptedError } from '../../src/errors.js';
+import { login } from '../../src/oauth/cli/run.js';
 import { type OidcServer, startOidc } from '../fakes/oidc.js';
 import { startScriptedTokenEndpoint, unsignedJwt } from '../fakes/token-endpoint.js';
 import { type TestContext, type TestContextOptions, testContext } from '../helpers/context.js';
-import { type BrowserResult, type BrowserScript, browse } from './oauth-login-browser.js';
+import { type BrowserResult, type BrowserScript, browse } from './login-browser.js';
 
 const PUBLIC = 'authctl-cli';
 const CONFIDENTIAL = 'authctl-conf';

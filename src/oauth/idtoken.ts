@@ -1,12 +1,14 @@
 /**
- * ID token claim checks (OpenID Connect Core §3.1.3.7, §12.2), pure. The token is decoded, not
- * verified: authctl receives it directly from the token endpoint over TLS in exchange for a code
- * bound to its own PKCE verifier, which OIDC Core §3.1.3.7 step 6 accepts in place of a signature
- * check. The claims still prove it was minted for this client, this login and this issuer.
+ * ID token claim checks (OpenID Connect Core §3.1.3.7, §12.2), pure. Over TLS (or loopback) the
+ * token is decoded, not verified: authctl receives it directly from the token endpoint in exchange
+ * for a code bound to its own PKCE verifier, which OIDC Core §3.1.3.7 step 6 accepts in place of a
+ * signature check. Over plain http to another host (--insecure) that does not hold, and
+ * idtoken-signature.ts verifies the signature against the provider's JWKS first. The claims still
+ * prove it was minted for this client, this login and this issuer; `alg: none` is refused.
  */
 import { ProtocolError } from '../errors.js';
-import { decodeJwt } from './jwt.js';
-import { serverText } from './oauth.js';
+import { decodeJwt } from '../protocol/jwt.js';
+import { serverText } from './protocol.js';
 
 /** Allowed clock difference between authctl and the server, in seconds. */
 export const DEFAULT_SKEW_SECONDS = 120;
@@ -32,9 +34,13 @@ export function checkIdToken(idToken: string, exp: IdTokenExpectation): Record<s
   const bad = (what: string) => new ProtocolError(`the ID token ${what}; nothing was saved`);
   if (!jwt) throw bad('is not a JWT');
   const c = jwt.payload;
-  // iss (step 2)
+  // OIDC Core §2: `alg: none` only for clients registered for it, which authctl never is.
+  if (typeof jwt.header.alg !== 'string' || jwt.header.alg.toLowerCase() === 'none') {
+    throw bad("is unsigned (alg 'none')");
+  }
+  // iss (step 2): exact string comparison (OIDC Core §3.1.3.7).
   if (typeof c.iss !== 'string' || c.iss === '') throw bad("has no 'iss' claim");
-  if (exp.issuer !== undefined && c.iss.replace(/\/$/, '') !== exp.issuer.replace(/\/$/, '')) {
+  if (exp.issuer !== undefined && c.iss !== exp.issuer) {
     throw bad(`was issued by '${show(c.iss)}', not '${exp.issuer}'`);
   }
   // aud and azp (steps 3–5): aud is a string or an array holding our client id; with several
