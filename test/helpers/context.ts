@@ -100,7 +100,19 @@ export function testContext(opts: TestContextOptions = {}): TestContext {
     random: (n) => process.getBuiltinModule('node:crypto').randomBytes(n),
     sleep: (ms) => sleep(ms, controller.signal),
     store: new TokenStore(env, (m) => stderr.push(`warning: ${m}\n`)),
-    http: () => http,
+    // A CA file or client certificate gets its own client, as in production.
+    http: (caFile, clientCert) =>
+      caFile === undefined && clientCert === undefined
+        ? http
+        : createHttpClient({
+            insecure: Boolean(opts.insecure),
+            caFile,
+            clientCert,
+            debug: (l) => stderr.push(`[verbose] ${l}\n`),
+            env,
+            backoffMs: opts.backoffMs ?? 20,
+            maxRetryAfterMs: 5000,
+          }),
     browser,
     prompter,
     spinner: async () => spinner,
