@@ -68,6 +68,8 @@ export interface GrantRecord {
   /** The method the client authenticated with, as oidc-provider checked it. */
   clientAuthMethod?: string;
   params: Record<string, unknown>;
+  /** The `jti` of a client assertion, when one authenticated the client. */
+  assertionJti?: string;
   error?: string;
   errorDescription?: string;
 }
@@ -283,6 +285,15 @@ export async function startOidc(opts: OidcOptions = {}): Promise<OidcServer> {
     },
   };
   if (mtlsOrigin) {
+    defaults.clientAuthMethods = [
+      'client_secret_basic',
+      'client_secret_post',
+      'client_secret_jwt',
+      'private_key_jwt',
+      'tls_client_auth',
+      'self_signed_tls_client_auth',
+      'none',
+    ];
     defaults.discovery = {
       mtls_endpoint_aliases: {
         token_endpoint: `${mtlsOrigin}/token`,
@@ -309,6 +320,16 @@ export async function startOidc(opts: OidcOptions = {}): Promise<OidcServer> {
   };
   const record = (event: string, ctx: OidcCtx, err?: { error?: string; error_description?: string }) => {
     const params: Record<string, unknown> = { ...(ctx.oidc?.params ?? {}) };
+    let assertionJti: string | undefined;
+    if (typeof params.client_assertion === 'string') {
+      try {
+        assertionJti = JSON.parse(
+          Buffer.from(params.client_assertion.split('.')[1]!, 'base64url').toString(),
+        ).jti;
+      } catch {
+        assertionJti = undefined;
+      }
+    }
     for (const k of [
       'client_secret',
       'client_assertion',
@@ -327,6 +348,7 @@ export async function startOidc(opts: OidcOptions = {}): Promise<OidcServer> {
       clientId: ctx.oidc?.client?.clientId,
       clientAuthMethod: ctx.oidc?.client?.clientAuthMethod,
       params,
+      ...(assertionJti ? { assertionJti } : {}),
       ...(err ? { error: err.error, errorDescription: err.error_description } : {}),
     });
   };
