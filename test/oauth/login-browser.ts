@@ -31,7 +31,11 @@ const attr = (html: string, re: RegExp) => re.exec(html)?.[1]?.replace(/&amp;/g,
 export async function browse(authorizeUrl: string, script: BrowserScript = {}): Promise<BrowserResult> {
   const jar = new Map<string, string>();
   const providerOrigin = new URL(authorizeUrl).origin;
-  const redirectUri = new URL(authorizeUrl).searchParams.get('redirect_uri')!;
+  // After a pushed authorization request the URL carries no redirect_uri: the callback is then the
+  // first hop off the provider.
+  const redirectUri = new URL(authorizeUrl).searchParams.get('redirect_uri');
+  const isCallback = (u: string) =>
+    redirectUri ? u.startsWith(redirectUri.split('?')[0]!) : new URL(u).origin !== providerOrigin;
   const request = async (url: string, init: RequestInit = {}) => {
     const headers = new Headers(init.headers);
     if (new URL(url).origin === providerOrigin && jar.size)
@@ -48,7 +52,7 @@ export async function browse(authorizeUrl: string, script: BrowserScript = {}): 
   let method = 'GET';
   let body: string | undefined;
   for (let hop = 0; hop < 20; hop++) {
-    if (url.startsWith(redirectUri.split('?')[0]!)) {
+    if (isCallback(url)) {
       let cb = new URL(url);
       if (script.rewriteCallback) cb = script.rewriteCallback(cb);
       if (script.stopAtCallback) return { callbackUrl: cb.toString() };
