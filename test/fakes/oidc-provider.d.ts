@@ -36,7 +36,7 @@ declare module 'oidc-provider' {
     on(event: string, listener: (...args: never[]) => void): this;
     registerGrantType(
       name: string,
-      handler: (ctx: never, next: () => Promise<void>) => Promise<void>,
+      handler: (ctx: never) => Promise<void>,
       params?: string[],
       dupes?: string[],
     ): void;

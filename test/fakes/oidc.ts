@@ -451,7 +451,6 @@ export async function startOidc(opts: OidcOptions = {}): Promise<OidcServer> {
           expires_in: at.expiration,
           ...(p.scope ? { scope: p.scope } : {}),
         };
-        await next();
       },
       [
         'subject_token',

@@ -581,6 +581,17 @@ export async function device(ctx: Context, opts: Opts): Promise<void> {
   );
 }
 
+/** How an RFC 8693 §3 token type URI reads in a message. */
+function issuedKind(type: string | undefined): string {
+  const kinds: Record<string, string> = {
+    'urn:ietf:params:oauth:token-type:access_token': 'an access token',
+    'urn:ietf:params:oauth:token-type:jwt': 'a JWT',
+    'urn:ietf:params:oauth:token-type:id_token': 'an ID token',
+    'urn:ietf:params:oauth:token-type:saml2': 'a SAML 2.0 assertion',
+  };
+  return (type && kinds[type]) ?? 'a token';
+}
+
 /** `oauth token-exchange`: trade a subject token for one of this server (RFC 8693). */
 export async function tokenExchange(ctx: Context, opts: Opts): Promise<void> {
   const { exchangeToken, exchangeProfile, readTokenSource, JWT_TOKEN_TYPE } = await import(
@@ -659,6 +670,6 @@ export async function tokenExchange(ctx: Context, opts: Opts): Promise<void> {
     name,
     profile,
     { json: opts.json === true, print: opts.print === true },
-    `Exchanged the subject token; saved ${r.issuedTokenType ? `a ${r.issuedTokenType.replace(/^urn:ietf:params:oauth:token-type:/, '')} ` : ''}token for ${clientId} as profile '${name}'`,
+    `Exchanged the subject token for ${issuedKind(r.issuedTokenType)}; saved for ${clientId} as profile '${name}'`,
   );
 }
