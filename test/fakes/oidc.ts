@@ -408,10 +408,7 @@ export async function startOidc(opts: OidcOptions = {}): Promise<OidcServer> {
     const keySet = createLocalJWKSet(publicJwks as Parameters<typeof createLocalJWKSet>[0]);
     provider.registerGrantType(
       TOKEN_EXCHANGE_GRANT,
-      async (
-        ctx: Record<string, never> & { oidc: Record<string, never>; body: unknown },
-        next: () => Promise<void>,
-      ) => {
+      async (ctx: Record<string, never> & { oidc: Record<string, never>; body: unknown }) => {
         const p = (ctx.oidc as unknown as { params: Record<string, string | undefined> }).params;
         const client = (ctx.oidc as unknown as { client: { clientId: string } }).client;
         const fail = (error: string, error_description: string) => {
