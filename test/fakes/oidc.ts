@@ -58,6 +58,8 @@ export interface OidcOptions {
    * (see `issueJwt`) for the requested audience; the answer is an access token of this provider.
    */
   tokenExchange?: boolean | undefined;
+  /** Name the issuer with this host instead of 127.0.0.1 (reached through a proxy that maps it). */
+  issuerHost?: string | undefined;
 }
 
 /** What the provider recorded about one token endpoint success or failure. */
@@ -167,7 +169,7 @@ export async function startOidc(opts: OidcOptions = {}): Promise<OidcServer> {
   tapServer(server, 'oidc');
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
-  const issuer = `http://127.0.0.1:${port}`;
+  const issuer = `http://${opts.issuerHost ?? '127.0.0.1'}:${port}`;
 
   // The mTLS listener: same provider, TLS with an optional client certificate checked against the CA.
   let tlsServer: https.Server | undefined;

@@ -14,6 +14,8 @@ export interface BrowserScript {
   rewriteCallback?: (url: URL) => URL;
   /** Stop before following the callback and hand back its URL (for --manual paste tests). */
   stopAtCallback?: boolean;
+  /** Origins to reach elsewhere (a provider named by a host that only a test proxy resolves). */
+  origins?: Record<string, string>;
 }
 
 /** The end of the journey. */
@@ -28,7 +30,13 @@ export interface BrowserResult {
 const attr = (html: string, re: RegExp) => re.exec(html)?.[1]?.replace(/&amp;/g, '&');
 
 /** Drive the login from `authorizeUrl` to the callback on `callbackOrigin` (http://127.0.0.1:PORT). */
-export async function browse(authorizeUrl: string, script: BrowserScript = {}): Promise<BrowserResult> {
+export async function browse(startUrl: string, script: BrowserScript = {}): Promise<BrowserResult> {
+  const mapped = (u: string) => {
+    for (const [from, to] of Object.entries(script.origins ?? {}))
+      if (u.startsWith(from)) return to + u.slice(from.length);
+    return u;
+  };
+  const authorizeUrl = mapped(startUrl);
   const jar = new Map<string, string>();
   const providerOrigin = new URL(authorizeUrl).origin;
   // After a pushed authorization request the URL carries no redirect_uri: the callback is then the
@@ -67,7 +75,7 @@ export async function browse(authorizeUrl: string, script: BrowserScript = {}): 
     body = undefined;
     if (res.status >= 300 && res.status < 400) {
       await res.arrayBuffer();
-      url = new URL(res.headers.get('location')!, url).toString();
+      url = mapped(new URL(res.headers.get('location')!, url).toString());
       continue;
     }
     const html = await res.text();
@@ -87,7 +95,7 @@ export async function browse(authorizeUrl: string, script: BrowserScript = {}): 
       form.set('login', script.login ?? 'alice');
       form.set('password', 'any');
     }
-    url = new URL(action, url).toString();
+    url = mapped(new URL(action, url).toString());
     method = 'POST';
     body = form.toString();
   }
