@@ -85,7 +85,7 @@ export function oauthError(code: string, description: string | undefined, where:
     case 'invalid_client':
       return new RefusedError(
         `${where} rejected the client credentials (invalid_client${desc})`,
-        'Check the client id and secret (AUTHCTL_CLIENT_SECRET), or the key, certificate or assertion.',
+        'Check the client id and secret (AUTHCTL_CLIENT_SECRET).',
         id,
       );
     case 'unauthorized_client':

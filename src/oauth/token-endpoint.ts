@@ -5,6 +5,7 @@
  * repeated), add the client authentication, send, and validate the answer.
  */
 import type { Context } from '../context.js';
+import { RefusedError } from '../errors.js';
 import type { HttpResponse } from '../http/client.js';
 import { type OAuthClient, prepareClientAuth } from './client-auth/index.js';
 import { processTokenResponse, type TokenSet } from './protocol.js';
@@ -63,8 +64,29 @@ export function endpointLabel(req: Pick<TokenRequest, 'tokenUrl' | 'label'>): st
   return req.label ?? `token endpoint ${new URL(req.tokenUrl).host}`;
 }
 
+/** What to check when the server rejects a client that does not authenticate with a secret. */
+const CLIENT_HINTS: Partial<Record<string, string>> = {
+  private_key_jwt:
+    'Check the client id, --private-key and --key-id against the key registered for the client.',
+  tls_client_auth: 'Check the client id and that --cert is the certificate registered for the client.',
+  self_signed_tls_client_auth:
+    'Check the client id and that --cert is the certificate registered for the client.',
+  none: 'The server wants this client to authenticate: pass its secret, key or certificate.',
+};
+
 /** POST to the token endpoint and validate the answer (RFC 6749 §3.2, §5). */
 export async function requestToken(ctx: Context, req: TokenRequest): Promise<TokenSet> {
   const res = await postForm(ctx, req);
-  return processTokenResponse(res, endpointLabel(req));
+  try {
+    return processTokenResponse(res, endpointLabel(req));
+  } catch (e) {
+    const federated = req.client.assertionFile !== undefined || req.client.assertionEnv !== undefined;
+    const hint = federated
+      ? 'Check the client id and that the server trusts the issuer and subject of the client assertion.'
+      : CLIENT_HINTS[req.client.authMethod];
+    if (e instanceof RefusedError && e.code === 'oauth.invalid_client' && hint) {
+      throw new RefusedError(e.message, hint, e.code);
+    }
+    throw e;
+  }
 }

@@ -296,6 +296,14 @@ test('federated client assertion from a file: re-read on every renewal (a reused
   const replay = await runCli(['token', 'refresh', 'ci'], { configDir: dir() });
   assert.notEqual(replay.code, 0);
   assert.match(replay.stderr, /invalid_client/);
+  // The CI job ended and the file is gone: no usable token (exit 4), naming the command to run.
+  fs.rmSync(file);
+  const gone = await runCli(['token', 'refresh', 'ci'], { configDir: dir() });
+  assert.equal(gone.code, 4, gone.stderr);
+  assert.match(
+    gone.stderr,
+    /^error: profile 'ci' cannot be renewed: --client-assertion-file .* ENOENT\. Run: authctl oauth client-credentials --issuer .* --client-assertion-file /m,
+  );
   // From an environment variable.
   const env = await runCli(ccArgs('ci-federated', '--client-assertion-env', 'CI_OIDC', '--force'), {
     configDir: dir(),

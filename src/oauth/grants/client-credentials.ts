@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import type { Context } from '../../context.js';
-import { NoTokenError } from '../../errors.js';
+import { NoTokenError, UsageError } from '../../errors.js';
 import { checkUrl } from '../../http/url.js';
 import { loginCommand } from '../../providers/hints.js';
 import { expiresAtMs, type ParamValue, type Profile } from '../../store/profile.js';
@@ -206,7 +206,19 @@ export async function renewClientCredentials(
   const { spec, tokenUrl } = specFromProfile(name, p);
   // The URL comes from the store, not a flag: refuse it as a server-provided one (exit 1).
   checkUrl(tokenUrl, { insecure: ctx.insecure, source: 'server', label: `profile '${name}' tokenUrl` });
-  const set = await fetchClientCredentials(ctx, spec, tokenUrl, secret);
+  let set: TokenSet;
+  try {
+    set = await fetchClientCredentials(ctx, spec, tokenUrl, secret);
+  } catch (e) {
+    // The key, certificate or assertion file is gone (or the CI variable unset): no usable token.
+    if (e instanceof UsageError) {
+      throw new NoTokenError(
+        `profile '${name}' cannot be renewed: ${e.message}`,
+        `Run: ${loginCommand(name, p)}`,
+      );
+    }
+    throw e;
+  }
   const renewed = buildProfile(spec, tokenUrl, set, ctx.now(), p.clientSecret);
   // Keep any parameter the saved profile had that this build does not know about.
   renewed.params = { ...p.params, ...renewed.params };
