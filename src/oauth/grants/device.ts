@@ -132,6 +132,12 @@ export async function pollDeviceToken(
   const limit = cfg.timeoutMs > 0 ? Math.min(code.expiresIn * 1000, cfg.timeoutMs) : code.expiresIn * 1000;
   const deadline = started + limit;
   const byTimeout = cfg.timeoutMs > 0 && cfg.timeoutMs < code.expiresIn * 1000;
+  const codeExpired = () =>
+    new TimeoutError(
+      'the device code expired before it was approved',
+      'Run the device login again and enter the new code.',
+      'oauth.expired_token',
+    );
   const expired = () =>
     byTimeout
       ? new TimeoutError(
@@ -139,16 +145,12 @@ export async function pollDeviceToken(
           'Run it again and enter the code sooner, or pass a longer --timeout.',
           'oauth.device_timeout',
         )
-      : new TimeoutError(
-          'the device code expired before it was approved',
-          'Run the device login again and enter the new code.',
-          'oauth.expired_token',
-        );
+      : codeExpired();
   let interval = code.interval;
   let networkFailures = 0;
   for (;;) {
     const wait = interval * 1000;
-    if (ctx.now() + wait > deadline) {
+    if (ctx.now() + wait >= deadline) {
       // Wait out what is left, then give up: polling after the deadline would be pointless.
       await ctx.sleep(Math.max(0, deadline - ctx.now()));
       throw expired();
@@ -180,7 +182,7 @@ export async function pollDeviceToken(
             'oauth.access_denied',
           );
         case 'oauth.expired_token':
-          throw expired();
+          throw codeExpired();
         default:
           // A dropped connection or a 5xx while waiting is not the end: try again a few times.
           if (e.code.startsWith('network') && ++networkFailures < 3) continue;
