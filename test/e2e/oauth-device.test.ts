@@ -102,13 +102,14 @@ test('approve: the code and URL go to stderr, the profile is saved, renews with 
   assert.match(exp.stdout, /^export AUTHCTL_ID_TOKEN='ey[\w.-]+'$/m);
 });
 
-test('deny: access_denied is exit 3 and nothing is saved', async () => {
-  const r = await runCli(deviceArgs(op.issuer), {
+test('deny: access_denied is exit 3 and nothing is saved; --qr draws the URL on stderr', async () => {
+  const r = await runCli(deviceArgs(op.issuer, '--qr'), {
     configDir: dir(),
     onSpawn: userActs((url) => approveDevice(url, { deny: true })),
   });
   assert.equal(r.code, 3, r.stderr);
   assert.match(r.stderr, /^error: the device login was denied\. Run it again/m);
+  assert.match(r.stderr, /[▀▄█]{10}/, 'a QR code of half-block characters');
   assert.equal(r.stdout, '');
   assert.ok(!fs.existsSync(path.join(dir(), 'config.json')));
 });
