@@ -7,7 +7,7 @@
  * prove it was minted for this client, this login and this issuer; `alg: none` is refused.
  */
 import { ProtocolError } from '../errors.js';
-import { decodeJwt } from '../protocol/jwt.js';
+import { decodeJwt } from '../lib/jwt.js';
 import { serverText } from './protocol.js';
 
 /** Allowed clock difference between authctl and the server, in seconds. */

@@ -5,9 +5,9 @@
  * `expires_in` as a string, lower-case `bearer`, HTML or plain-text error pages).
  */
 import { type AuthctlError, FailureError, NetworkError, ProtocolError, RefusedError } from '../errors.js';
-
-/** Characters allowed in a token authctl stores or sends: visible ASCII, no spaces or controls. */
-const TOKEN_RE = /^[\x21-\x7e]+$/;
+import { isRecord } from '../lib/json.js';
+import { serverText } from '../lib/text.js';
+import { TOKEN_RE } from '../store/profile.js';
 
 /** A validated successful token response. */
 export interface TokenSet {
@@ -56,19 +56,10 @@ export function formEncode(value: string): string {
   return new URLSearchParams({ v: value }).toString().slice(2);
 }
 
-const isObj = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObj = isRecord;
 
 /** Printable, single-line, bounded text from a server (descriptions, error pages). */
-export function serverText(text: string, max = 200): string {
-  const stripped = text
-    .replace(/<(script|style)[^>]*>[\s\S]*?<\/\1>/gi, ' ')
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/[\x00-\x1f\x7f]+/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
-  return stripped.length > max ? `${stripped.slice(0, max)}…` : stripped;
-}
+export { serverText };
 
 /** Map an OAuth error code (RFC 6749 §5.2, §4.1.2.1) to the error authctl reports. */
 export function oauthError(code: string, description: string | undefined, where: string): AuthctlError {

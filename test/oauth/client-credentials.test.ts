@@ -5,9 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { renewAndSave, usableProfile } from '../../src/flows/renew.js';
+import { renewAndSave, usableProfile } from '../../src/commands/renew.js';
+import { decodeJwt } from '../../src/lib/jwt.js';
 import { clientCredentials } from '../../src/oauth/cli/run.js';
-import { decodeJwt } from '../../src/protocol/jwt.js';
 import {
   BASIC_CLIENT,
   JWT_RESOURCE,

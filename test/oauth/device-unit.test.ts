@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import type { AuthctlError } from '../../src/errors.js';
 import { device } from '../../src/oauth/cli/run.js';
 import { DEFAULT_INTERVAL_S, nextInterval, parseDeviceResponse } from '../../src/oauth/grants/device.js';
-import { loginCommand } from '../../src/providers/hints.js';
+import { loginCommand } from '../../src/providers/index.js';
 import { startScriptedTokenEndpoint } from '../fakes/token-endpoint.js';
 import { testContext } from '../helpers/context.js';
 

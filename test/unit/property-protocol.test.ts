@@ -9,12 +9,12 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { FailureError } from '../../src/errors.js';
 import { checkUrl } from '../../src/http/url.js';
+import { decodeJwt } from '../../src/lib/jwt.js';
 import { parseCallback, parsePastedUrl, parseRedirectUri } from '../../src/oauth/authorize.js';
 import { validateMetadata } from '../../src/oauth/discovery.js';
 import { buildProfile, type ClientCredentialsSpec } from '../../src/oauth/grants/client-credentials.js';
 import { checkIdToken, subjectFromClaims } from '../../src/oauth/idtoken.js';
 import { expiryIso, oauthError, processTokenResponse, serverText } from '../../src/oauth/protocol.js';
-import { decodeJwt } from '../../src/protocol/jwt.js';
 import { parseProfile, TOKEN_RE } from '../../src/store/profile.js';
 import {
   answer,

@@ -1,52 +1,40 @@
 /**
  * Declarations of `authctl oauth …` (commander): flags, help and examples. The actions load
- * ./run.js lazily, so start-up pays only for the command that runs.
+ * ./run.js lazily, so start-up pays only for the command that runs. Options are made through the
+ * kit, so this module loads no commander code itself (the provider registry imports it).
  */
-import { type Command, Option } from 'commander';
-import type { Context } from '../../context.js';
+import type { Command } from 'commander';
+import type { CommandKit, Run } from '../../cli/kit.js';
 import { CLIENT_AUTH_METHODS } from '../protocol.js';
 
-type Opts = Record<string, unknown>;
-
-/** What program.ts lends to the declarations. */
-export interface OAuthCommandHelpers {
-  act: (
-    cmdPath: string,
-    run: (ctx: Context, args: unknown[], opts: Opts) => Promise<void>,
-  ) => (...raw: unknown[]) => Promise<void>;
-  durationOpt: (flags: string, desc: string, def: string) => Option;
-  profileOpt: (def: string) => Option;
-  examples: (lines: string[]) => string;
-  collect: (value: string, previous: string[] | undefined) => string[];
-}
-
 /** Register `oauth client-credentials | login | device | token-exchange` on `program`. */
-export function registerOAuthCommands(program: Command, h: OAuthCommandHelpers): void {
-  const { act, durationOpt, profileOpt, examples, collect } = h;
+export function registerOAuthCommands(program: Command, k: CommandKit): void {
+  const act = (_path: string, fn: Run) => k.act(fn);
+  const durationOpt = k.duration;
+  const profileOpt = k.profile;
+  const { examples, collect } = k;
   const run = () => import('./run.js');
 
   /** Client authentication flags shared by every oauth command. */
   const clientAuth = (c: Command, defaultHint: string) =>
-    c
-      .addOption(
-        new Option('--auth-method <method>', `client authentication (default: ${defaultHint})`).choices([
-          ...CLIENT_AUTH_METHODS,
-        ]),
-      )
-      .option('--client-secret-stdin', 'read the client secret from stdin')
-      .addOption(
-        new Option(
-          '--client-secret <secret>',
-          'client secret (visible via ps; prefer AUTHCTL_CLIENT_SECRET)',
-        ).hideHelp(),
+    k
+      .secretOptions(
+        c.addOption(
+          k.choice(
+            '--auth-method <method>',
+            `client authentication (default: ${defaultHint})`,
+            CLIENT_AUTH_METHODS,
+          ),
+        ),
       )
       .option('--private-key <pem>', 'private key for private_key_jwt (RSA or EC P-256, PEM, mode 0600)')
       .option('--key-id <kid>', 'kid of the private key (default: its RFC 7638 thumbprint)')
       .addOption(
-        new Option(
-          '--signing-alg <alg>',
-          'assertion algorithm (default from the key: RS256 or ES256)',
-        ).choices(['RS256', 'PS256', 'ES256']),
+        k.choice('--signing-alg <alg>', 'assertion algorithm (default from the key: RS256 or ES256)', [
+          'RS256',
+          'PS256',
+          'ES256',
+        ]),
       )
       .option(
         '--cert <pem>',

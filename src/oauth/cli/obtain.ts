@@ -6,9 +6,9 @@
  */
 import { finishLogin, summarize } from '../../commands/output.js';
 import type { Context } from '../../context.js';
+import { relativeTime } from '../../lib/format.js';
 import type { Profile } from '../../store/profile.js';
 import { expiresAtMs } from '../../store/profile.js';
-import { relativeTime } from '../../ui/format.js';
 import { resolveClientSecret, type SecretOptions } from '../../ui/secret.js';
 import { needsSecret, usesCertificate } from '../client-auth/index.js';
 import { discover, endpointFor } from '../discovery.js';

@@ -301,7 +301,7 @@ export async function login(ctx: Context, opts: Opts): Promise<void> {
   const { parseRedirectUri } = await import('../authorize.js');
   const { subjectFromClaims } = await import('../idtoken.js');
   const { expiryIso } = await import('../protocol.js');
-  const { isoUtc } = await import('../../ui/format.js');
+  const { isoUtc } = await import('../../lib/format.js');
   const { discover, endpointFor } = await import('../discovery.js');
   const { absoluteCaFile } = await import('../grants/client-credentials.js');
   const { assertStoreUsable, finishLogin } = await import('../../commands/output.js');
@@ -460,7 +460,7 @@ export async function device(ctx: Context, opts: Opts): Promise<void> {
   const { checkIdToken, subjectFromClaims } = await import('../idtoken.js');
   const { needsSignatureCheck, verifyIdTokenSignature } = await import('../idtoken-signature.js');
   const { expiryIso } = await import('../protocol.js');
-  const { isoUtc } = await import('../../ui/format.js');
+  const { isoUtc } = await import('../../lib/format.js');
   const { assertStoreUsable, finishLogin } = await import('../../commands/output.js');
   const clientId = clientIdOf(opts);
   const ep = endpointFlags(ctx, opts, ['deviceUrl', 'tokenUrl'], 'oauth device');

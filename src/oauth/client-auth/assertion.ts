@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import type { Context } from '../../context.js';
 import { UsageError } from '../../errors.js';
-import { JWT_BEARER_ASSERTION, type OAuthClient, type PreparedClientAuth } from './index.js';
+import { JWT_BEARER_ASSERTION, type OAuthClient, type PreparedClientAuth } from './types.js';
 
 const JWT_RE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 

@@ -4,7 +4,7 @@
  * exp one minute ahead. Signed with `jose`, loaded only here.
  */
 import type { Context } from '../../context.js';
-import { JWT_BEARER_ASSERTION, type PreparedClientAuth } from './index.js';
+import { JWT_BEARER_ASSERTION, type PreparedClientAuth } from './types.js';
 
 /** Lifetime of an assertion: short, it is used once (RFC 7523 §3 item 4). */
 export const ASSERTION_TTL_S = 60;

@@ -7,8 +7,8 @@ import { createHash, createPrivateKey, createPublicKey, type KeyObject } from 'n
 import fs from 'node:fs';
 import type { Context } from '../../context.js';
 import { UsageError } from '../../errors.js';
-import type { OAuthClient, PreparedClientAuth } from './index.js';
 import { signedAssertion } from './jwt-assertion.js';
+import type { OAuthClient, PreparedClientAuth } from './types.js';
 
 /** Algorithms authctl signs with, by key type. */
 const ALGS: Record<string, readonly string[]> = {

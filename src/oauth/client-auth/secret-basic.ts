@@ -1,6 +1,6 @@
 /** client_secret_basic (RFC 6749 §2.3.1): HTTP Basic with the form-urlencoded id and secret. */
 import { formEncode } from '../protocol.js';
-import type { OAuthClient, PreparedClientAuth } from './index.js';
+import type { OAuthClient, PreparedClientAuth } from './types.js';
 
 /**
  * The RFC requires the id and secret to be form-urlencoded before base64 (many libraries forget

@@ -1,8 +1,8 @@
 /** client_secret_jwt (RFC 7523 §2.2, OIDC Core §9): an HS256 assertion keyed with the client secret. */
 import type { Context } from '../../context.js';
 import { UsageError } from '../../errors.js';
-import type { OAuthClient, PreparedClientAuth } from './index.js';
 import { signedAssertion } from './jwt-assertion.js';
+import type { OAuthClient, PreparedClientAuth } from './types.js';
 
 export async function secretJwt(
   ctx: Context,

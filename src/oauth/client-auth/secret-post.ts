@@ -1,5 +1,5 @@
 /** client_secret_post (RFC 6749 §2.3.1): id and secret in the form body. */
-import type { OAuthClient, PreparedClientAuth } from './index.js';
+import type { OAuthClient, PreparedClientAuth } from './types.js';
 
 export function secretPost(client: OAuthClient): PreparedClientAuth {
   if (client.secret === undefined) return { headers: {}, form: [['client_id', client.clientId]] };

@@ -7,8 +7,8 @@ import { X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
 import type { Context } from '../../context.js';
 import { UsageError } from '../../errors.js';
-import type { OAuthClient, PreparedClientAuth } from './index.js';
 import { readPrivateKey } from './private-key-jwt.js';
+import type { OAuthClient, PreparedClientAuth } from './types.js';
 
 /** The PEM certificate and key; exit 2 when missing, unreadable or not matching. */
 export function readClientCertificate(ctx: Context, client: OAuthClient): { cert: string; key: string } {

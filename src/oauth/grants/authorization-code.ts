@@ -14,7 +14,8 @@ import {
   throwIfAborted,
   UsageError,
 } from '../../errors.js';
-import { decodeJwt } from '../../protocol/jwt.js';
+import { formatDuration } from '../../lib/format.js';
+import { decodeJwt } from '../../lib/jwt.js';
 import { type LoopbackServer, listenLoopback } from '../../server/loopback.js';
 import { alreadyFinishedPage, errorPage, type Page, successPage } from '../../server/pages.js';
 import type { Spinner } from '../../ui/spinner.js';
@@ -34,6 +35,8 @@ import { pushAuthorizationRequest } from '../par.js';
 import { createAuthorizationSecrets } from '../pkce.js';
 import type { TokenSet } from '../protocol.js';
 import { type OAuthClient, requestToken } from '../token-endpoint.js';
+
+export { formatDuration };
 
 /** Everything one authorization-code login needs. */
 export interface AuthCodeConfig {
@@ -83,15 +86,6 @@ export interface AuthCodeResult {
   idTokenClaims?: Record<string, unknown>;
   /** The redirect URI used in both requests (with the real port). */
   redirectUri: string;
-}
-
-/** "5m", "90s", "1h30m" for messages. */
-export function formatDuration(ms: number): string {
-  const s = Math.round(ms / 1000);
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const sec = s % 60;
-  return `${h ? `${h}h` : ''}${m ? `${m}m` : ''}${sec || (!h && !m) ? `${sec}s` : ''}`;
 }
 
 /** Run the whole login; resolves once tokens were obtained and checked. Nothing is saved here. */

@@ -6,11 +6,10 @@
  */
 import path from 'node:path';
 import type { Context } from '../../context.js';
-import { NoTokenError, UsageError } from '../../errors.js';
+import { NoTokenError, UsageError, withRelogin } from '../../errors.js';
 import { checkUrl } from '../../http/url.js';
-import { loginCommand } from '../../providers/hints.js';
-import { expiresAtMs, type ParamValue, type Profile } from '../../store/profile.js';
-import { isoUtc } from '../../ui/format.js';
+import { isoUtc } from '../../lib/format.js';
+import { expiresAtMs, type ParamValue, type Profile, type ProviderName } from '../../store/profile.js';
 import type { OAuthClient } from '../client-auth/index.js';
 import { clientFromParams, clientParams, extraTokenParams, splitPairs, str, words } from '../params.js';
 import { type ClientAuthMethod, expiryIso, type TokenSet } from '../protocol.js';
@@ -27,7 +26,7 @@ export type SecretAuthMethod = 'client_secret_basic' | 'client_secret_post';
 
 /** What a command asks for: the grant's parameters and where to send them. */
 export interface ClientCredentialsSpec {
-  provider: 'actigraph' | 'oauth';
+  provider: ProviderName;
   /** The token endpoint; absent when it is discovered from `issuer`. */
   tokenUrl?: string | undefined;
   issuer?: string | undefined;
@@ -155,14 +154,17 @@ export async function fetchClientCredentials(
 }
 
 /** The request a saved profile was made with, or exit 4 naming the command to run again. */
-function specFromProfile(name: string, p: Profile): { spec: ClientCredentialsSpec; tokenUrl: string } {
+function specFromProfile(
+  name: string,
+  p: Profile,
+  providerLabel?: string,
+): { spec: ClientCredentialsSpec; tokenUrl: string } {
   const P = p.params;
   const tokenUrl = str(P.tokenUrl);
   const clientId = str(P.clientId);
-  if (!tokenUrl || !clientId || (p.provider !== 'actigraph' && p.provider !== 'oauth')) {
-    throw new NoTokenError(
-      `profile '${name}' lacks the token URL or client id needed to renew it`,
-      `Run: ${loginCommand(name, p)}`,
+  if (!tokenUrl || !clientId || p.flow !== 'client_credentials') {
+    throw withRelogin(
+      new NoTokenError(`profile '${name}' lacks the token URL or client id needed to renew it`),
     );
   }
   const {
@@ -183,7 +185,7 @@ function specFromProfile(name: string, p: Profile): { spec: ClientCredentialsSpe
     audience: str(P.audience),
     tokenParams: extraTokenParams(P).map(([k, v]) => `${k}=${v}`),
     caFile: str(P.caFile),
-    label: p.provider === 'actigraph' ? `ActiGraph token endpoint ${safeHost(tokenUrl)}` : undefined,
+    label: providerLabel ? `${providerLabel} token endpoint ${safeHost(tokenUrl)}` : undefined,
   };
   return { spec, tokenUrl };
 }
@@ -202,8 +204,9 @@ export async function renewClientCredentials(
   name: string,
   p: Profile,
   secret: string | undefined,
+  providerLabel?: string,
 ): Promise<Profile> {
-  const { spec, tokenUrl } = specFromProfile(name, p);
+  const { spec, tokenUrl } = specFromProfile(name, p, providerLabel);
   // The URL comes from the store, not a flag: refuse it as a server-provided one (exit 1).
   checkUrl(tokenUrl, { insecure: ctx.insecure, source: 'server', label: `profile '${name}' tokenUrl` });
   let set: TokenSet;
@@ -212,10 +215,7 @@ export async function renewClientCredentials(
   } catch (e) {
     // The key, certificate or assertion file is gone (or the CI variable unset): no usable token.
     if (e instanceof UsageError) {
-      throw new NoTokenError(
-        `profile '${name}' cannot be renewed: ${e.message}`,
-        `Run: ${loginCommand(name, p)}`,
-      );
+      throw withRelogin(new NoTokenError(`profile '${name}' cannot be renewed: ${e.message}`));
     }
     throw e;
   }

@@ -5,11 +5,10 @@
  * saves the result; on any failure nothing is written.
  */
 import type { Context } from '../../context.js';
-import { AuthctlError, NoTokenError } from '../../errors.js';
-import { decodeJwt } from '../../protocol/jwt.js';
-import { loginCommand } from '../../providers/hints.js';
+import { AuthctlError, NoTokenError, withRelogin } from '../../errors.js';
+import { isoUtc } from '../../lib/format.js';
+import { decodeJwt } from '../../lib/jwt.js';
 import type { Profile } from '../../store/profile.js';
-import { isoUtc } from '../../ui/format.js';
 import { checkIdToken, subjectFromClaims } from '../idtoken.js';
 import { needsSignatureCheck, verifyIdTokenSignature } from '../idtoken-signature.js';
 import { clientFromParams, extraTokenParams, str, words } from '../params.js';
@@ -23,21 +22,19 @@ export async function refreshProfile(
   p: Profile,
   secret?: string,
 ): Promise<Profile> {
-  const relogin = `Run: ${loginCommand(name, p)}`;
-  if (!p.refreshToken) throw new NoTokenError(`profile '${name}' has no refresh token`, relogin);
+  if (!p.refreshToken) throw withRelogin(new NoTokenError(`profile '${name}' has no refresh token`));
   const tokenUrl = str(p.params.tokenUrl);
   const clientId = str(p.params.clientId);
   if (!tokenUrl || !clientId) {
-    throw new NoTokenError(
-      `profile '${name}' lacks the token URL or client id needed to refresh it`,
-      relogin,
+    throw withRelogin(
+      new NoTokenError(`profile '${name}' lacks the token URL or client id needed to refresh it`),
     );
   }
   const client = clientFromParams(p.params, clientId, secret);
   if (client.secret === undefined && p.params.confidential === true) {
-    throw new NoTokenError(
-      `profile '${name}' needs the client secret to refresh`,
-      `Set AUTHCTL_CLIENT_SECRET, or run: ${loginCommand(name, p)}`,
+    throw withRelogin(
+      new NoTokenError(`profile '${name}' needs the client secret to refresh`),
+      'Set AUTHCTL_CLIENT_SECRET, or run',
     );
   }
   let tokens: Awaited<ReturnType<typeof requestToken>>;
@@ -59,10 +56,13 @@ export async function refreshProfile(
     });
   } catch (e) {
     if (e instanceof AuthctlError && e.code === 'oauth.invalid_grant') {
-      throw new NoTokenError(
-        `the refresh token of profile '${name}' is no longer accepted (${e.message.slice(e.message.indexOf('(invalid_grant') + 1).replace(/\)$/, '')})`,
-        `Log in again: ${loginCommand(name, p)}`,
-        'oauth.invalid_grant',
+      throw withRelogin(
+        new NoTokenError(
+          `the refresh token of profile '${name}' is no longer accepted (${e.message.slice(e.message.indexOf('(invalid_grant') + 1).replace(/\)$/, '')})`,
+          undefined,
+          'oauth.invalid_grant',
+        ),
+        'Log in again',
       );
     }
     throw e;

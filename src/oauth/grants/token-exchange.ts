@@ -6,11 +6,10 @@
  */
 import fs from 'node:fs';
 import type { Context } from '../../context.js';
-import { NoTokenError, ProtocolError, UsageError } from '../../errors.js';
+import { NoTokenError, ProtocolError, UsageError, withRelogin } from '../../errors.js';
 import { checkUrl } from '../../http/url.js';
-import { loginCommand } from '../../providers/hints.js';
+import { isoUtc } from '../../lib/format.js';
 import type { ParamValue, Profile } from '../../store/profile.js';
-import { isoUtc } from '../../ui/format.js';
 import type { OAuthClient } from '../client-auth/index.js';
 import { clientFromParams, clientParams, extraTokenParams, splitPairs, str, words } from '../params.js';
 import { expiryIso, processTokenResponse, type TokenSet } from '../protocol.js';
@@ -163,9 +162,8 @@ export function specFromProfile(name: string, p: Profile, secret: string | undef
   const tokenUrl = str(P.tokenUrl);
   const clientId = str(P.clientId);
   if (!tokenUrl || !clientId || (!str(P.subjectTokenFile) && !str(P.subjectTokenEnv))) {
-    throw new NoTokenError(
-      `profile '${name}' lacks what is needed to repeat its token exchange`,
-      `Run: ${loginCommand(name, p)}`,
+    throw withRelogin(
+      new NoTokenError(`profile '${name}' lacks what is needed to repeat its token exchange`),
     );
   }
   const actor =
@@ -204,10 +202,7 @@ export async function renewTokenExchange(
   } catch (e) {
     // The subject token is gone (the CI job ended): nothing can renew this profile now.
     if (e instanceof UsageError)
-      throw new NoTokenError(
-        `profile '${name}' cannot be renewed: ${e.message}`,
-        `Run: ${loginCommand(name, p)}`,
-      );
+      throw withRelogin(new NoTokenError(`profile '${name}' cannot be renewed: ${e.message}`));
     throw e;
   }
   const next = exchangeProfile(spec, r, ctx.now(), p.clientSecret);
