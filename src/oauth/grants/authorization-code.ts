@@ -247,7 +247,7 @@ export async function authorizationCodeLogin(ctx: Context, cfg: AuthCodeConfig):
           }),
         )
       : buildAuthorizeUrl(cfg.authorizeUrl, request);
-    // The URL goes to stderr first in every case, so a user on SSH can copy it (cli.md).
+    // The URL goes to stderr first in every case, so a user on SSH can copy it.
     ctx.io.err(`Open this URL in a browser to log in to ${cfg.providerLabel}:\n\n  ${authorizeUrl}\n\n`);
 
     let prompting = false;
