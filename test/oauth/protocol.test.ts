@@ -1,4 +1,4 @@
-/** Table tests for the pure token-endpoint protocol (src/protocol/oauth.ts): RFC 6749 §2.3.1, §5.1, §5.2. */
+/** Table tests for the pure token-endpoint protocol (src/oauth/protocol.ts): RFC 6749 §2.3.1, §5.1, §5.2. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { FailureError, NetworkError, ProtocolError, RefusedError } from '../../src/errors.js';
