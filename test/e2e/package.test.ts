@@ -35,7 +35,10 @@ let files: string[] = [];
 
 /** npm's environment: a temp cache sharing the real content store, nothing from the test run. */
 function npmEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...cliEnv(configDir), npm_config_cache: cache };
+  const env: NodeJS.ProcessEnv = {
+    ...cliEnv(configDir, { AUTHCTL_CACHE_DIR: path.join(work, 'v8-cache') }),
+    npm_config_cache: cache,
+  };
   for (const k of Object.keys(env)) {
     // Settings `npm test` passes to its children (npm_config_*, npm_lifecycle_*, the package's own
     // fields) would make the nested npm act on this repository.
@@ -80,12 +83,14 @@ before(() => {
   fs.mkdirSync(outside);
   fs.mkdirSync(cache);
   // Share the user's npm content store (tarballs npm ci already fetched); _npx and logs stay here.
+  const { npm_config_cache: _, ...userEnv } = npmEnv();
   const realCache = spawnSync('npm', ['config', 'get', 'cache'], {
-    env: npmEnv(),
+    env: userEnv,
     encoding: 'utf8',
   }).stdout.trim();
   const store = path.join(realCache, '_cacache');
-  if (realCache && fs.existsSync(store)) fs.symlinkSync(store, path.join(cache, '_cacache'));
+  assert.ok(fs.existsSync(store), `no npm cache at ${store}: run npm ci first`);
+  fs.symlinkSync(store, path.join(cache, '_cacache'));
   writeStore(configDir, { version: 1, profiles: { ci: sampleProfile({ token: 'tok-from-the-package' }) } });
   assert.ok(
     fs.existsSync(path.join(repoRoot, 'dist')),
