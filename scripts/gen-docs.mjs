@@ -29,10 +29,12 @@ export async function renderCommandDocs(program) {
   program ??= await loadProgram();
   const pages = new Map();
   const leaves = [];
+  // A page for every command that runs: each leaf, and a group that has an action of its own.
   const walk = (cmd) => {
     for (const sub of visibleCommands(cmd)) {
-      if (visibleCommands(sub).length === 0) leaves.push(sub);
-      else walk(sub);
+      const children = visibleCommands(sub).length;
+      if (children === 0 || sub._actionHandler) leaves.push(sub);
+      if (children) walk(sub);
     }
   };
   walk(program);

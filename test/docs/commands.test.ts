@@ -94,7 +94,10 @@ describe('the generator walks whatever tree it is given', () => {
   test('nested groups, hidden commands and options, choices, defaults, own exit codes', async () => {
     const program = new Command('tool').description('a tool').option('--verbose', 'say more');
     program.addHelpText('after', '\nExamples:\n  $ tool a b c\n\nExit codes: 0 ok, 1 failure, 7 odd.\n');
-    const a = program.command('a').description('group a');
+    const a = program
+      .command('a')
+      .description('group a')
+      .action(() => {});
     const b = a.command('b').description('group b');
     b.command('c')
       .description('deep <leaf> | with pipes')
@@ -107,7 +110,7 @@ describe('the generator walks whatever tree it is given', () => {
     program.command('solo').description('a top-level leaf');
 
     const pages = await renderCommandDocs(program);
-    assert.deepEqual([...pages.keys()].sort(), ['README.md', 'a-b-c.md', 'solo.md']);
+    assert.deepEqual([...pages.keys()].sort(), ['README.md', 'a-b-c.md', 'a.md', 'solo.md']);
     const c = pages.get('a-b-c.md')!;
     assert.match(c, /^# tool a b c$/m);
     assert.match(c, /^deep \\<leaf\\> \\\| with pipes$/m);
@@ -127,6 +130,7 @@ describe('the generator walks whatever tree it is given', () => {
     const index = pages.get('README.md')!;
     assert.match(index, /^### a$/m);
     assert.match(index, /\[`a b c`\]\(a-b-c\.md\)/);
+    assert.match(pages.get('a.md')!, /^# tool a$/m, 'a group with its own action gets a page');
     assert.match(index, /### Other commands[\s\S]*\[`solo`\]\(solo\.md\)/);
     assert.doesNotMatch(index, /ghost/);
   });
