@@ -1,10 +1,11 @@
 /**
  * Entry point: parse argv, run, map errors to exit codes. The only place that exits the process
- * and the only top-level catch (design.md: three-tier entry bin → main → command declarations).
+ * and the only top-level catch (three tiers: bin → main → command declarations).
  */
 
 import { parseHot } from './cli/fast.js';
 import { AuthctlError, ExitCode, InterruptedError, SilentExit } from './errors.js';
+import { terminalSafe } from './lib/text.js';
 import { exitAfterFlush, processIO } from './ui/io.js';
 
 /** One line for the user: what happened, and what to do next. */
@@ -41,7 +42,8 @@ export async function main(argv: string[]): Promise<number> {
   try {
     // AUTHCTL_NO_FAST_PATH=1 sends every command through commander (test/cli/fast-path.test.ts
     // compares both paths byte for byte).
-    const hot = process.env.AUTHCTL_NO_FAST_PATH === '1' ? null : parseHot(argv);
+    const full = process.env.AUTHCTL_NO_FAST_PATH === '1' || process.env.AUTHCTL_PARSE_ONLY === '1';
+    const hot = full ? null : parseHot(argv);
     if (hot) {
       const [{ createContext }, token] = await Promise.all([
         import('./context.js'),
@@ -91,7 +93,7 @@ export async function main(argv: string[]): Promise<number> {
       return ExitCode.brokenPipe;
     }
     const { line, code } = describe(err, verboseFlag);
-    process.stderr.write(`${line}\n`);
+    process.stderr.write(`${terminalSafe(line)}\n`);
     return code;
   }
 }
