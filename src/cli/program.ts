@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { Command, Option } from 'commander';
 import { terminalSafe } from '../lib/text.js';
 import { PROVIDERS } from '../providers/index.js';
+import { registerSandboxCommands } from '../sandbox/commands.js';
 import { writeStdout } from '../ui/io.js';
 import { type ContextFactory, createKit, examples, type Run } from './kit.js';
 import { collect } from './parse.js';
@@ -138,6 +139,8 @@ export function buildProgram(makeContext: ContextFactory): Command {
     .action(act('oauth login', async (ctx, _a, o) => (await import('../commands/oauth.js')).login(ctx, o)));
 
   registerTokenCommands(program, kit);
+
+  registerSandboxCommands(program, kit);
 
   // Groups (`authctl token --help`, `authctl pryv --help`) show examples too, as every --help does:
   // the first example of each subcommand, taken from its own help text.
