@@ -10,7 +10,7 @@ import { Command, Option } from 'commander';
 import { terminalSafe } from '../lib/text.js';
 import { PROVIDERS } from '../providers/index.js';
 import { writeStdout } from '../ui/io.js';
-import { type ContextFactory, createKit, examples, type Run } from './kit.js';
+import { addProfileOptions, type ContextFactory, createKit, examples, type Run } from './kit.js';
 import { collect } from './parse.js';
 import { registerTokenCommands } from './token-commands.js';
 
@@ -138,6 +138,7 @@ export function buildProgram(makeContext: ContextFactory): Command {
     .action(act('oauth login', async (ctx, _a, o) => (await import('../commands/oauth.js')).login(ctx, o)));
 
   registerTokenCommands(program, kit);
+  addProfileOptions(program);
 
   // Groups (`authctl token --help`, `authctl pryv --help`) show examples too (cli.md: every --help
   // shows examples): the first example of each subcommand, taken from its own help text.

@@ -27,4 +27,6 @@ export const oauth: ProviderDef = {
     }
     return `authctl oauth login${common}${profileFlag(name, 'oauth')}`;
   },
+  revoke: async (ctx, name, p) => (await import('./revoke.js')).oauthRevoke(ctx, name, p),
+  status: async (ctx, name, p) => (await import('./status.js')).oauthStatus(ctx, name, p),
 };
