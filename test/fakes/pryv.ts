@@ -279,6 +279,10 @@ export class FakePryv {
     }
     const ai = /^\/([^/]+)\/access-info$/.exec(path);
     if (method === 'GET' && ai) return this.accessInfo(decodeURIComponent(ai[1]!), headers);
+    const del = /^\/([^/]+)\/accesses\/([^/]+)$/.exec(path);
+    if (method === 'DELETE' && del) {
+      return this.deleteAccess(decodeURIComponent(del[1]!), decodeURIComponent(del[2]!), headers);
+    }
     if (method === 'GET' && path === '/auth/access.html') {
       return { status: 200, body: '<!doctype html><title>Pryv consent (fake)</title>', headers: {} };
     }
@@ -588,6 +592,22 @@ export class FakePryv {
     };
     if (this.opts.accessExpires !== undefined) access.expires = this.opts.accessExpires;
     this.accesses.set(token, access);
+  }
+
+  /** `DELETE /{username}/accesses/{id}`: an app token may delete its own access (then it is dead). */
+  private deleteAccess(username: string, id: string, headers: http.IncomingHttpHeaders): Answer {
+    const token = headers.authorization;
+    const access = token ? this.accesses.get(token) : undefined;
+    if (!access || access.username !== username) {
+      return json(403, { error: { id: 'invalid-access-token', message: 'Cannot find access from token.' } });
+    }
+    const target = [...this.accesses.values()].find((a) => a.id === id && a.username === username);
+    if (!target) return json(404, { error: { id: 'unknown-resource', message: `Unknown access '${id}'` } });
+    if (target.id !== access.id) {
+      return json(403, { error: { id: 'forbidden', message: 'This access cannot delete that access.' } });
+    }
+    this.accesses.delete(target.token);
+    return json(200, { accessDeletion: { id } });
   }
 
   private accessInfo(username: string, headers: http.IncomingHttpHeaders): Answer {
