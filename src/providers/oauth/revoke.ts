@@ -20,7 +20,7 @@ export async function oauthRevoke(ctx: Context, name: string, p: Profile): Promi
   if (!client.ok) {
     if (client.reason === 'no-client-id') return 'unsupported';
     throw new UsageError(
-      `revoking the token of '${name}' needs the client secret of ${client.clientId}`,
+      `the client secret of ${client.clientId} is needed to revoke the token of '${name}' (set AUTHCTL_CLIENT_SECRET)`,
       'Set AUTHCTL_CLIENT_SECRET.',
       'oauth.no_secret',
     );
