@@ -38,12 +38,18 @@ function register(token: string, expires?: number) {
 test('Pryv: an apiEndpoint with the token inside is split, verified with access-info, and saved', async () => {
   register('ckimportpryv0001', 4_102_444_800);
   const ep = `http://ckimportpryv0001@127.0.0.1:${new URL(pryv.base).port}/alice/`;
-  const r = await runCli(['token', 'import', '--profile', 'diary', '--provider', 'pryv', '--api-endpoint', ep], {
-    configDir: dir(),
-  });
+  const r = await runCli(
+    ['token', 'import', '--profile', 'diary', '--provider', 'pryv', '--api-endpoint', ep],
+    {
+      configDir: dir(),
+    },
+  );
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, '');
-  assert.match(r.stderr, /^✓ Imported the token as profile 'diary' \(verified for alice\) \(expires: 2100-01-01T00:00:00Z/m);
+  assert.match(
+    r.stderr,
+    /^✓ Imported the token as profile 'diary' \(verified for alice\) \(expires: 2100-01-01T00:00:00Z/m,
+  );
   const p = readStore(dir()).profiles.diary!;
   assert.equal(p.token, 'ckimportpryv0001');
   assert.equal(p.subject, 'alice');
@@ -60,7 +66,16 @@ test('Pryv: an apiEndpoint with the token inside is split, verified with access-
 });
 
 test('Pryv: token on stdin; a rejected token is exit 4 and nothing is saved; --no-verify saves unchecked', async () => {
-  const args = ['token', 'import', '--profile', 'diary', '--provider', 'pryv', '--api-endpoint', `${pryv.base}/alice/`];
+  const args = [
+    'token',
+    'import',
+    '--profile',
+    'diary',
+    '--provider',
+    'pryv',
+    '--api-endpoint',
+    `${pryv.base}/alice/`,
+  ];
   const bad = await runCli(args, { configDir: dir(), input: 'ckunknownimport1\n' });
   assert.equal(bad.code, 4, bad.stderr);
   assert.match(bad.stderr, /^error: the Pryv server rejects the token .*Nothing was saved/m);
@@ -69,7 +84,19 @@ test('Pryv: token on stdin; a rejected token is exit 4 and nothing is saved; --n
 
 test('Pryv --no-verify and an explicit expiry; token never read from argv', async () => {
   const r = await runCli(
-    ['token', 'import', '--profile', 'x', '--provider', 'pryv', '--api-endpoint', `${pryv.base}/alice/`, '--no-verify', '--expires-in', '1h'],
+    [
+      'token',
+      'import',
+      '--profile',
+      'x',
+      '--provider',
+      'pryv',
+      '--api-endpoint',
+      `${pryv.base}/alice/`,
+      '--no-verify',
+      '--expires-in',
+      '1h',
+    ],
     { configDir: dir(), input: 'cknoverifytok001\n' },
   );
   assert.equal(r.code, 0, r.stderr);
@@ -77,9 +104,12 @@ test('Pryv --no-verify and an explicit expiry; token never read from argv', asyn
   assert.equal(p.token, 'cknoverifytok001');
   assert.ok(Date.parse(p.expiresAt as string) > Date.now() + 3_500_000);
   assert.equal((p.details as Record<string, unknown>).verified, false);
-  const extra = await runCli(['token', 'import', 'cknoverifytok001', '--profile', 'y', '--provider', 'oauth'], {
-    configDir: dir(),
-  });
+  const extra = await runCli(
+    ['token', 'import', 'cknoverifytok001', '--profile', 'y', '--provider', 'oauth'],
+    {
+      configDir: dir(),
+    },
+  );
   assert.equal(extra.code, 2, extra.stderr);
 });
 
@@ -104,7 +134,11 @@ test('OAuth: a JWT gets its expiry and subject from its claims; refresh token fr
 test('usage errors before anything is read or saved: exit 2, one error line', async () => {
   const cases: Array<[string[], string, RegExp]> = [
     [['--provider', 'pryv'], 'tok', /--api-endpoint/],
-    [['--provider', 'oauth', '--expires-in', '1h', '--expires-at', '2030-01-01T00:00:00Z'], 'tok', /cannot be used together/],
+    [
+      ['--provider', 'oauth', '--expires-in', '1h', '--expires-at', '2030-01-01T00:00:00Z'],
+      'tok',
+      /cannot be used together/,
+    ],
     [['--provider', 'oauth', '--expires-at', 'tomorrow'], 'tok', /not an ISO 8601 time/],
     [['--provider', 'oauth'], '', /no token was read from stdin/],
     [['--provider', 'oauth'], 'two words\n', /not a token/],
