@@ -6,6 +6,7 @@
  * `authctl __complete profiles`, an `authctl` on PATH as users have it.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -123,16 +124,36 @@ test('zsh: the script parses (zsh -n) and completes through bashcompinit', {
     zsh!,
     `autoload -U compinit; compinit -u -d '${cfg.dir}/zcompdump'; source '${scripts.zsh}'; print -r -- "\${_comps[authctl]}";
 f() { emulate -L sh; setopt kshglob noshglob braceexpand
-  COMP_WORDS=(authctl token export --shell ""); COMP_CWORD=4; _authctl; print -r -- "\${COMPREPLY[*]}"
-  COMP_WORDS=(authctl token print ""); COMP_CWORD=3; _authctl; print -r -- "\${COMPREPLY[*]}"; }; f`,
+  COMP_WORDS=(authctl token export --shell ""); COMP_CWORD=4; _authctl_bash; print -r -- "\${COMPREPLY[*]}"
+  COMP_WORDS=(authctl token print ""); COMP_CWORD=3; _authctl_bash; print -r -- "\${COMPREPLY[*]}"; }; f`,
     env,
   );
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual(r.stdout.trim().split('\n'), [
-    '_bash_complete -F _authctl',
+    '_bash_complete -F _authctl_bash',
     'bash zsh fish powershell cmd dotenv',
     'alpha beta-ci',
   ]);
+});
+
+test('zsh at a real prompt (zpty): the script autoloaded from $fpath completes a command and a profile name', {
+  skip: !zsh && 'zsh is not installed',
+}, () => {
+  const fdir = path.join(cfg.dir, 'zfunc');
+  fs.mkdirSync(fdir, { recursive: true });
+  fs.copyFileSync(scripts.zsh!, path.join(fdir, '_authctl'));
+  // zsh's own pseudo-terminal module drives an interactive zsh: type, press Tab, read the screen.
+  const driver = `zmodload zsh/zpty
+zpty z 'zsh -f -i'
+zpty -w z 'fpath=(${fdir} $fpath); autoload -U compinit; compinit -u -d ${fdir}/dump; PS1="READY> "'
+zpty -r z out '*READY> '
+zpty -w -n z $'authctl token prin\t'
+if zpty -r z out '*token print*'; then print OK1; fi
+zpty -w -n z $'\x15authctl status bet\t'
+if zpty -r z out '*beta-ci*'; then print OK2; fi
+zpty -d z`;
+  const r = spawnSync(zsh!, ['-f', '-c', driver], { env, encoding: 'utf8', timeout: 20_000 });
+  assert.deepEqual(r.stdout.trim().split('\n'), ['OK1', 'OK2'], r.stderr);
 });
 
 const fish = findShell('fish');

@@ -122,10 +122,10 @@ test('setup-git, then git ls-remote gets the refs with the token as password; st
       ['config', '--global', '--get-all', `credential.http://127.0.0.1:${port}.helper`],
       g.env,
     );
-    assert.deepEqual(
-      cfg.stdout.split('\n').filter((l, i, a) => i < a.length - 1),
-      ['', `!'${binPath}' git-credential --profile 'ci'`],
-    );
+    assert.deepEqual(cfg.stdout.split('\n').slice(0, -1), [
+      '',
+      `!'${binPath}' git-credential --profile 'ci'`,
+    ]);
 
     const r = await git(['ls-remote', url], g.env);
     assert.equal(r.code, 0, r.stderr);
