@@ -159,7 +159,7 @@ export function registerTokenCommands(program: Command, kit: CommandKit): void {
       kit.examples([
         'printf %s "$PRYV_API_ENDPOINT" | authctl token import --profile diary --provider pryv --api-endpoint https://alice.pryv.me/',
         'authctl token import --profile diary --provider pryv --api-endpoint "$PRYV_API_ENDPOINT_WITH_TOKEN"',
-        'printf "%s\\n%s\\n" "$AT" "$RT" | authctl token import --profile ci --provider oauth --issuer https://id.example.com --client-id cli --refresh-token-stdin',
+        'printf "%s\\n%s\\n" "$AT" "$RT" | authctl token import --profile ci --provider oauth --token-url https://id.example.com/token --client-id cli --refresh-token-stdin',
       ]),
     )
     .action(kit.act(async (ctx, _a, o) => (await import('../commands/import.js')).importToken(ctx, o)));

@@ -150,6 +150,12 @@ export async function importToken(ctx: Context, o: Opts): Promise<void> {
   if (clientId) params.clientId = clientId;
   const scopes = ((o.scope as string[] | undefined) ?? []).flatMap((s) => s.split(/\s+/)).filter(Boolean);
   if (scopes.length) params.scope = scopes.join(' ');
+  if (wantRefresh && (!params.tokenUrl || !clientId)) {
+    throw new UsageError(
+      '--refresh-token-stdin needs --token-url and --client-id, or the refresh token could never be used',
+      'Pass the token endpoint and the client id the token was issued to.',
+    );
+  }
   const read = await readTokens(ctx, embedded === undefined, wantRefresh);
   const token = embedded ?? read.token!;
 

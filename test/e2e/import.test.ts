@@ -116,7 +116,20 @@ test('Pryv --no-verify and an explicit expiry; token never read from argv', asyn
 test('OAuth: a JWT gets its expiry and subject from its claims; refresh token from the second stdin line', async () => {
   const token = jwt({ sub: 'svc-7', exp: 4_102_444_800 });
   const r = await runCli(
-    ['token', 'import', '--profile', 'api', '--provider', 'oauth', '--refresh-token-stdin', '--json'],
+    [
+      'token',
+      'import',
+      '--profile',
+      'api',
+      '--provider',
+      'oauth',
+      '--refresh-token-stdin',
+      '--token-url',
+      'http://127.0.0.1:9/token',
+      '--client-id',
+      'cli-app',
+      '--json',
+    ],
     { configDir: dir(), input: `${token}\nrefresh-token-value-0001\n` },
   );
   assert.equal(r.code, 0, r.stderr);
@@ -141,6 +154,7 @@ test('usage errors before anything is read or saved: exit 2, one error line', as
     ],
     [['--provider', 'oauth', '--expires-at', 'tomorrow'], 'tok', /not an ISO 8601 time/],
     [['--provider', 'oauth'], '', /no token was read from stdin/],
+    [['--provider', 'oauth', '--refresh-token-stdin'], 'a\nb\n', /needs --token-url and --client-id/],
     [['--provider', 'oauth'], 'two words\n', /not a token/],
     [['--provider', 'nope'], 'tok', /--provider/],
     [['--provider', 'pryv', '--api-endpoint', 'http://alice.pryv.example/'], 'tok', /http/],
