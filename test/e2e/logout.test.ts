@@ -8,6 +8,7 @@ import { after, before, test } from 'node:test';
 import { type FakePryv, startFakePryv } from '../fakes/pryv.js';
 import { type FakeApp, type FakeLauncher, startFakeLauncher } from '../fakes/safe-launcher.js';
 import { configDirPerTest, readStore, runCli, sampleProfile, writeStore } from '../helpers/cli.js';
+import { ptyPython, runOnPty, stripAnsi } from '../helpers/pty.js';
 
 const FAR = '2099-01-01T00:00:00Z';
 const app: FakeApp = { name: 'Demo', id: 'net.example.demo', version: '1.0', vendor: 'Example' };
@@ -136,4 +137,36 @@ test('usage: logout of an unknown profile is exit 4; token delete needs a name (
   assert.equal(d.code, 2, d.stderr);
   assert.equal(errorLines(d.stderr).length, 1);
   assert.deepEqual(Object.keys(readStore(dir()).profiles), ['a', 'b']);
+});
+
+test('on a terminal, logout asks first: "n" revokes and deletes nothing (exit 3); "y" goes ahead', {
+  skip: ptyPython ? false : 'python3 (for its pty module) is not installed here',
+}, async () => {
+  register('ckptylogout00001', 'acc-pty-1');
+  writeStore(dir(), { version: 1, profiles: { diary: pryvProfile('ckptylogout00001') } });
+  const deletes = () => pryv.requests.filter((q) => q.method === 'DELETE').length;
+  const before = deletes();
+  const no = await runOnPty(
+    ['logout', 'diary'],
+    [{ expect: 'and delete the profile?', timeout: 20 }, { send: 'n\r' }],
+    {
+      configDir: dir(),
+    },
+  );
+  assert.equal(no.status, 3, stripAnsi(no.output));
+  assert.match(stripAnsi(no.output), /error: cancelled; nothing was revoked or deleted/);
+  assert.equal(deletes(), before);
+  assert.deepEqual(Object.keys(readStore(dir()).profiles), ['diary']);
+
+  const yes = await runOnPty(
+    ['logout', 'diary'],
+    [{ expect: 'and delete the profile?', timeout: 20 }, { send: 'y\r' }],
+    {
+      configDir: dir(),
+    },
+  );
+  assert.equal(yes.status, 0, stripAnsi(yes.output));
+  assert.match(stripAnsi(yes.output), /Revoked the token at Pryv\.io \(profile 'diary'\)/);
+  assert.equal(deletes(), before + 1);
+  assert.deepEqual(readStore(dir()).profiles, {});
 });
