@@ -7,6 +7,7 @@ import { parseCredentialInput } from '../../src/commands/git-credential.js';
 import { credentialUrl, helperCommand } from '../../src/commands/setup-git.js';
 import { curlQuote, execCredential } from '../../src/commands/token.js';
 import { UsageError } from '../../src/errors.js';
+import type { Profile } from '../../src/store/profile.js';
 
 test('git credential input: key=value lines up to the blank line; list keys skipped; CR tolerated', () => {
   const m = parseCredentialInput(
@@ -42,7 +43,7 @@ test('curl config quoting: backslash and double quote escaped, nothing else', ()
 });
 
 test('ExecCredential: expiry only when known', () => {
-  const base = {
+  const base: Omit<Profile, 'token' | 'expiresAt'> = {
     provider: 'oauth',
     flow: 'client_credentials',
     tokenType: 'Bearer',
@@ -50,7 +51,7 @@ test('ExecCredential: expiry only when known', () => {
     subject: null,
     scopes: [],
     params: {},
-  } as const;
+  };
   assert.deepEqual(execCredential({ ...base, token: 't', expiresAt: null }), {
     apiVersion: 'client.authentication.k8s.io/v1',
     kind: 'ExecCredential',
