@@ -7,7 +7,7 @@
 import type { Context } from '../context.js';
 import { AuthctlError, FailureError, InterruptedError, NetworkError, NoTokenError } from '../errors.js';
 import { formatDuration, isoUtc, maskToken, relativeTime } from '../lib/format.js';
-import { provider } from '../providers/index.js';
+import { loginCommand, provider } from '../providers/index.js';
 import { expiresAtMs, isRenewable, type Profile } from '../store/profile.js';
 
 type Opts = Record<string, unknown>;
@@ -186,7 +186,9 @@ export async function status(ctx: Context, arg: string | undefined, o: Opts): Pr
       invalid.length === 1
         ? `profile '${list}' has no usable token (${invalid[0]!.detail})`
         : `${invalid.length} profiles have no usable token (${list})`,
-      'Log in again for each (authctl token inspect <profile> shows how it was obtained).',
+      invalid.length === 1
+        ? `Log in again: ${loginCommand(invalid[0]!.profile, snap.profiles.get(invalid[0]!.profile)!)}`
+        : 'Log in again for each (authctl token inspect <profile> shows how it was obtained).',
       'status.invalid',
     );
   }

@@ -219,15 +219,16 @@ test('ten profiles on a server that never answers are checked at the same time, 
     const profiles: Record<string, unknown> = {};
     for (let i = 0; i < 10; i++) profiles[`p${i}`] = pryvProfile(`ckhangtoken${i}xx`, `${base}/alice/`);
     writeStore(dir(), { version: 1, profiles });
-    const r = await runCli(['status', '--json', '--timeout', '1s'], { configDir: dir() });
+    const r = await runCli(['status', '--json', '--timeout', '6s'], { configDir: dir() });
     assert.equal(r.code, 1, r.stderr);
     const rows = json(r.stdout);
     assert.equal(rows.length, 10);
     for (const row of rows) {
       assert.equal(row.valid, null);
-      assert.match(String(row.error), /no answer within 1s/);
+      assert.match(String(row.error), /no answer within 6s/);
     }
     // Serial checks would each be cancelled before the next one starts: at most one open at a time.
+    // (6s, not 1s: on a loaded machine the ten requests need time to arrive at all.)
     assert.equal(most, 10);
     assert.match(r.stderr, /^error: could not check 10 profiles/m);
   } finally {
