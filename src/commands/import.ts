@@ -16,7 +16,8 @@ import { finishLogin } from './output.js';
 
 type Opts = Record<string, unknown>;
 
-const FLOWS: Record<ProviderName, Flow> = {
+/** The flow an imported token is saved under (a provider not listed: the generic code flow). */
+const FLOWS: Record<string, Flow> = {
   pryv: 'pryv-access',
   safe: 'safe-launcher',
   liveperson: 'authorization_code',
@@ -167,7 +168,7 @@ export async function importToken(ctx: Context, o: Opts): Promise<void> {
     typeof jwt?.sub === 'string' ? jwt.sub : typeof jwt?.client_id === 'string' ? jwt.client_id : null;
   let profile: Profile = {
     provider: prov,
-    flow: FLOWS[prov],
+    flow: FLOWS[prov] ?? 'authorization_code',
     token,
     tokenType: prov === 'pryv' ? 'pryv' : 'Bearer',
     obtainedAt: isoUtc(ctx.now()),

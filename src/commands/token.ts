@@ -1,4 +1,4 @@
-/** `authctl token …`: list, print, header, export, inspect, refresh, delete; import is in import.ts. */
+/** `authctl token …`: list, print, header, export, inspect, refresh, delete (tokens on stdout only); import is in import.ts. */
 import type { Context } from '../context.js';
 import { maskToken } from '../lib/format.js';
 import { decodeJwt } from '../lib/jwt.js';
