@@ -11,7 +11,7 @@ import { terminalSafe } from '../lib/text.js';
 import { PROVIDERS } from '../providers/index.js';
 import { registerSandboxCommands } from '../sandbox/commands.js';
 import { writeStdout } from '../ui/io.js';
-import { type ContextFactory, createKit, examples, type Run } from './kit.js';
+import { addProfileOptions, type ContextFactory, createKit, examples, type Run } from './kit.js';
 import { collect } from './parse.js';
 import { registerTokenCommands } from './token-commands.js';
 
@@ -70,6 +70,7 @@ export function buildProgram(makeContext: ContextFactory): Command {
   for (const p of PROVIDERS) p.register(program, kit);
 
   registerTokenCommands(program, kit);
+  addProfileOptions(program);
 
   registerSandboxCommands(program, kit);
 

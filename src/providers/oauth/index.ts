@@ -63,4 +63,6 @@ export const oauth: ProviderDef = {
     if (p.flow === 'device_code') return `authctl oauth device${common}${auth}${profileFlag(name, 'oauth')}`;
     return `authctl oauth login${common}${auth}${profileFlag(name, 'oauth')}`;
   },
+  revoke: async (ctx, name, p) => (await import('./revoke.js')).oauthRevoke(ctx, name, p),
+  status: async (ctx, name, p) => (await import('./status.js')).oauthStatus(ctx, name, p),
 };
