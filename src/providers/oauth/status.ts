@@ -6,9 +6,9 @@
  */
 import type { Context } from '../../context.js';
 import { FailureError, NetworkError, ProtocolError } from '../../errors.js';
-import { discover } from '../../oauth/discovery.js';
 import { checkUrl } from '../../http/url.js';
 import { isRecord } from '../../lib/json.js';
+import { discover } from '../../oauth/discovery.js';
 import type { Profile } from '../../store/profile.js';
 import type { StatusCheck } from '../types.js';
 import { oauthErrorCode, param, profileClient } from './client.js';
