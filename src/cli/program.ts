@@ -64,7 +64,7 @@ export function buildProgram(makeContext: ContextFactory): Command {
         'eval "$(authctl token export ci)"',
         `authctl exec --profile ci -- sh -c 'curl -H "Authorization: $AUTHCTL_AUTHORIZATION" https://api.example.com/'`,
       ]) +
-        '\nExit codes: 0 ok, 1 failure, 2 usage, 3 refused, 4 no usable token, 5 timed out, 130 interrupted.\n',
+        '\nExit codes: 0 ok, 1 failure, 2 usage, 3 refused, 4 no usable token, 5 timed out, 130 interrupted, 143 terminated.\n',
     );
 
   for (const p of PROVIDERS) p.register(program, kit);
