@@ -6,6 +6,7 @@
 import type { Context } from '../context.js';
 import { AuthctlError, NoTokenError } from '../errors.js';
 import { isoUtc } from '../lib/format.js';
+import { registerSecret } from '../lib/secrets.js';
 import { loginCommand } from '../providers/index.js';
 import { expiresAtMs, isFresh, isRenewable, type Profile, renewalSecret } from '../store/profile.js';
 
@@ -29,6 +30,10 @@ export async function renewNow(ctx: Context, name: string, p: Profile): Promise<
     );
   }
   const secret = renewalSecret(p, ctx.env);
+  // Held for this request: redacted from anything shown (a server may echo the request).
+  const clientId = typeof p.params.clientId === 'string' ? p.params.clientId : undefined;
+  registerSecret(secret, clientId === undefined ? {} : { basicUser: clientId });
+  registerSecret(p.refreshToken);
   try {
     if (p.refreshToken) {
       const { refreshProfile } = await import('../flows/oauth-refresh.js');
