@@ -92,12 +92,20 @@ export async function refreshProfile(
   if (tokens.idToken) {
     // OIDC Core §12.2: same issuer, subject and audience as at login; no nonce on refresh.
     const previous = p.idToken ? decodeJwt(p.idToken)?.payload : undefined;
-    const claims = checkIdToken(tokens.idToken, {
-      clientId,
-      issuer: str(p.params.issuer) ?? (typeof previous?.iss === 'string' ? previous.iss : undefined),
-      nowMs: now,
-      previous,
-    });
+    let claims: Record<string, unknown>;
+    try {
+      claims = checkIdToken(tokens.idToken, {
+        clientId,
+        issuer: str(p.params.issuer) ?? (typeof previous?.iss === 'string' ? previous.iss : undefined),
+        nowMs: now,
+        previous,
+      });
+    } catch (e) {
+      // The server may already have rotated the refresh token: the caller persists it (renew.ts),
+      // or the next refresh would replay the old one and the provider revoke the whole grant.
+      if (tokens.refreshToken) Object.assign(e as object, { rotatedRefreshToken: tokens.refreshToken });
+      throw e;
+    }
     idToken = tokens.idToken;
     subject = subjectFromClaims(claims) ?? subject;
   }
