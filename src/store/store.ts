@@ -6,9 +6,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { asInterrupted, NoTokenError, StoreError, UsageError } from '../errors.js';
+import { terminalSafe } from '../lib/text.js';
 import { withLock } from './lock.js';
 import { configDir, STORE_BASENAME } from './paths.js';
-import { type Profile, parseProfile, stringifyIterative } from './profile.js';
+import { MAX_PROFILE_DEPTH, type Profile, parseProfile, stringifyIterative } from './profile.js';
 
 /** open(2) flags: never follow a symlink in the last path component (0 where the platform has none). */
 const O_NOFOLLOW = fs.constants.O_NOFOLLOW ?? 0;
@@ -64,6 +65,31 @@ function jsonErrorOffset(text: string, message: string): number | undefined {
     else hi = mid - 1;
   }
   return lo;
+}
+
+/** One line of server text as stored: terminalSafe (src/lib/text.ts) with tabs and newlines as spaces. */
+function oneLine(s: string): string {
+  return terminalSafe(s).replace(/[\t\n]+/g, ' ');
+}
+
+/** Every string inside `v` made one clean line (details are small: depth-bounded by parseProfile). */
+function cleanValue(v: unknown, depth = 0): unknown {
+  if (typeof v === 'string') return oneLine(v);
+  if (depth > MAX_PROFILE_DEPTH || v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) return v.map((x) => cleanValue(x, depth + 1));
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [oneLine(k), cleanValue(x, depth + 1)]));
+}
+
+/** The profile with its descriptive text cleaned; the secrets (validated as visible ASCII) untouched. */
+export function cleanProfile(p: Profile): Profile {
+  const out: Profile = {
+    ...p,
+    subject: p.subject === null ? null : oneLine(p.subject),
+    scopes: p.scopes.map(oneLine),
+    params: cleanValue(p.params) as Profile['params'],
+  };
+  if (p.details !== undefined) out.details = cleanValue(p.details) as Record<string, unknown>;
+  return out;
 }
 
 /** Schema version written by this build. A newer one is refused, never rewritten. */
@@ -250,10 +276,15 @@ export class TokenStore {
     );
   }
 
-  /** Save (create or replace) one profile. */
+  /**
+   * Save (create or replace) one profile. Server-given text (subject, scopes, parameters, details)
+   * is stored already clean: no terminal control characters, bidi overrides or line separators
+   * (see cleanProfile), whatever path it took into the profile.
+   */
   async save(name: string, profile: Profile, signal?: AbortSignal): Promise<void> {
+    const clean = cleanProfile(profile);
     await this.update((profiles) => {
-      profiles[name] = profile;
+      profiles[name] = clean;
     }, signal);
   }
 

@@ -116,3 +116,38 @@ test('Ctrl-C during a slow refresh waits for the answer and saves the rotated re
     await ep.close();
   }
 });
+
+test('a LivePerson id_token sub with control characters is stored clean and printed clean', async () => {
+  const HOSTILE = '\u001b]0;pwned\u0007\u001b[2J\u009b31m\u202eevil\rfake\u2028line';
+  const UNSAFE = /[\u001b\u0007\u009b\u202e\r\u2028]/;
+  const ep = await startScriptedTokenEndpoint(() => ({
+    access_token: 'at-new',
+    token_type: 'Bearer',
+    expires_in: 3600,
+    id_token: idToken({ iss: ISS, aud: 'app1', sub: `agent${HOSTILE}`, iat: now(), exp: now() + 3600 }),
+  }));
+  const cfg = tempConfigDir();
+  try {
+    // No ID token saved yet (as after a login whose answer had none): the new sub is taken as is.
+    const { idToken: _, ...p } = profile(ep.url);
+    writeStore(cfg.dir, { version: 1, profiles: { lp: { ...p, provider: 'liveperson' } } });
+    const r = await runCli(['token', 'refresh', 'lp'], { configDir: cfg.dir });
+    assert.equal(r.code, 0, r.stderr);
+    const saved = readStore(cfg.dir).profiles.lp!;
+    assert.match(String(saved.subject), /^agent/);
+    assert.doesNotMatch(String(saved.subject), UNSAFE, JSON.stringify(saved.subject));
+    for (const args of [
+      ['token', 'list'],
+      ['token', 'list', '--json'],
+      ['token', 'inspect', 'lp'],
+      ['token', 'inspect', 'lp', '--json'],
+    ]) {
+      const o = await runCli(args, { configDir: cfg.dir });
+      assert.equal(o.code, 0, o.stderr);
+      assert.doesNotMatch(o.stdout + o.stderr, UNSAFE, `${args.join(' ')}: ${JSON.stringify(o.stdout)}`);
+    }
+  } finally {
+    cfg.cleanup();
+    await ep.close();
+  }
+});
