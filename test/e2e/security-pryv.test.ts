@@ -284,3 +284,19 @@ test('control characters from a Pryv server reach neither the terminal nor the s
     await refusing.close();
   }
 });
+
+test('a Pryv token over 64 KiB is refused when the answer is validated, nothing saved', async () => {
+  const fake = await startHostilePryv({
+    poll: (base) => [accepted(base, { token: 'c'.repeat(70_000), apiEndpoint: undefined })],
+  });
+  const cfg = tempConfigDir();
+  try {
+    const r = await runCli(['pryv', 'poll', '-'], { configDir: cfg.dir, input: fake.pollUrl });
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /^error: the ACCEPTED answer .*longer than 64 KiB/m);
+    assert.ok(!fs.existsSync(path.join(cfg.dir, 'config.json')));
+  } finally {
+    cfg.cleanup();
+    await fake.close();
+  }
+});
