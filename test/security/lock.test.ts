@@ -21,6 +21,17 @@ function cpuTicks(pid: number): number {
   return Number(fields[11]) + Number(fields[12]);
 }
 
+/** True when process `pid` catches every one of `signals` (SigCgt in /proc/<pid>/status). */
+function catches(pid: number, ...signals: number[]): boolean {
+  try {
+    const m = /^SigCgt:\s*([0-9a-f]+)$/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    const mask = BigInt(`0x${m?.[1] ?? '0'}`);
+    return signals.every((n) => (mask >> BigInt(n - 1)) & 1n);
+  } catch {
+    return false;
+  }
+}
+
 test('a lock path that is a directory: withLock sleeps, then times out naming the lock file', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'authctl-lock-'));
   const lock = path.join(dir, 'x.lock');
@@ -66,7 +77,11 @@ test('a lock path that is a directory: the CLI stays idle and SIGTERM/SIGINT end
       err += d;
     });
     const exited = new Promise<number | null>((r) => child.on('close', (c) => r(c)));
-    await new Promise((r) => setTimeout(r, 1000));
+    // Wait until authctl has installed its SIGINT and SIGTERM handlers (it is then past start-up and
+    // waiting for the lock), however slow the machine: /proc/<pid>/status lists caught signals.
+    for (let i = 0; i < 600 && !catches(child.pid!, 2, 15); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(catches(child.pid!, 2, 15), 'authctl never installed its signal handlers');
+    await new Promise((r) => setTimeout(r, 500));
     const t0 = cpuTicks(child.pid!);
     await new Promise((r) => setTimeout(r, 2000));
     const used = cpuTicks(child.pid!) - t0;

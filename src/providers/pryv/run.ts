@@ -126,7 +126,8 @@ export async function request(ctx: Context, opts: RequestOptions): Promise<void>
     service,
     buildAccessRequestBody({ appId, permissions, lang, deviceName }),
   );
-  registerSecret(created.key);
+  // The key is not registered for redaction here: the consent URL shown to the user carries it (v1
+  // `pollUrl=`), and showing that URL is this command's job. `pryv poll` registers it.
   // The parsed, normalised URL (percent-encoded, no control characters) is what is printed and
   // handed to the browser, never the server's text as sent.
   const consentUrl = new URL(withCliFlag(created.authUrl)).href;
