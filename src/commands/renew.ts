@@ -7,7 +7,7 @@ import type { Context } from '../context.js';
 import { AuthctlError, asInterrupted, NoTokenError } from '../errors.js';
 import { isoUtc } from '../lib/format.js';
 import { registerSecret } from '../lib/secrets.js';
-import { loginCommand } from '../providers/index.js';
+import { loginCommand, provider } from '../providers/index.js';
 import { expiresAtMs, isFresh, isRenewable, type Profile, renewalSecret } from '../store/profile.js';
 
 export { isFresh, isRenewable, renewalSecret };
@@ -40,7 +40,7 @@ export async function renewNow(ctx: Context, name: string, p: Profile): Promise<
       return await refreshProfile(ctx, name, p, secret);
     }
     const { renewClientCredentials } = await import('../flows/oauth-client-credentials.js');
-    return await renewClientCredentials(ctx, name, p, secret!);
+    return await renewClientCredentials(ctx, name, p, secret!, provider(p.provider).endpointLabel);
   } catch (e) {
     // The engine cannot name the re-login command (it does not know providers): finish the hint.
     if (e instanceof AuthctlError && e.reloginLead) e.hint = `${e.reloginLead}: ${loginCommand(name, p)}`;

@@ -26,6 +26,8 @@ export interface ProviderDef {
   name: ProviderName;
   /** Human name, e.g. "Pryv.io". */
   label: string;
+  /** How messages name its token endpoint ("ActiGraph" → "ActiGraph token endpoint <host>"). */
+  endpointLabel?: string;
   /** Declare `authctl <name> …` on the program (flags, help, examples, lazy actions). */
   register(program: Command, kit: CommandKit): void;
   /** The shell command that obtains a fresh token for `p` saved as `name` (exit-4 hints). */

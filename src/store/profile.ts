@@ -4,7 +4,11 @@
 export type Flow = 'pryv-access' | 'safe-launcher' | 'authorization_code' | 'client_credentials';
 
 /** Known providers (presets) plus the generic engine. */
-export type ProviderName = 'pryv' | 'safe' | 'liveperson' | 'actigraph' | 'oauth';
+/**
+ * A provider's name, as the provider registry (src/providers/index.ts) lists it. The store does
+ * not keep its own list: the registry is the one place a provider is added.
+ */
+export type ProviderName = string;
 
 /** @deprecated name of ProviderName. */
 export type Provider = ProviderName;
@@ -37,7 +41,8 @@ export interface Profile {
   details?: Record<string, unknown>;
 }
 
-export const PROVIDERS: readonly Provider[] = ['pryv', 'safe', 'liveperson', 'actigraph', 'oauth'];
+/** The shape of a provider name; which names exist is the registry's business. */
+const PROVIDER_NAME_RE = /^[a-z][a-z0-9-]{0,31}$/;
 export const FLOWS: readonly Flow[] = [
   'pryv-access',
   'safe-launcher',
@@ -64,14 +69,21 @@ function isParam(v: unknown): v is ParamValue {
   );
 }
 
-/** Validate an unknown value read from the store; returns the profile or a reason it is broken. */
-export function parseProfile(raw: unknown): { ok: true; profile: Profile } | { ok: false; reason: string } {
+/**
+ * Validate an unknown value read from the store; returns the profile or a reason it is broken.
+ * `providers`: the names the registry knows (a profile of another provider is damaged).
+ */
+export function parseProfile(
+  raw: unknown,
+  providers?: readonly string[],
+): { ok: true; profile: Profile } | { ok: false; reason: string } {
   if (!isRecord(raw)) return { ok: false, reason: 'not an object' };
   if (nestedDeeperThan(raw, MAX_PROFILE_DEPTH)) {
     return { ok: false, reason: `nested deeper than ${MAX_PROFILE_DEPTH} levels` };
   }
   const fail = (field: string) => ({ ok: false as const, reason: `missing or invalid field '${field}'` });
-  if (!PROVIDERS.includes(raw.provider as Provider)) return fail('provider');
+  if (typeof raw.provider !== 'string' || !PROVIDER_NAME_RE.test(raw.provider)) return fail('provider');
+  if (providers && !providers.includes(raw.provider)) return fail('provider');
   if (!FLOWS.includes(raw.flow as Flow)) return fail('flow');
   if (typeof raw.token !== 'string' || !TOKEN_RE.test(raw.token)) return fail('token');
   for (const f of ['token', 'refreshToken', 'idToken', 'clientSecret'] as const) {

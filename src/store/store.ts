@@ -117,10 +117,14 @@ export class TokenStore {
   private readonly warn: Warn;
   private warnedModes = false;
 
-  constructor(env: NodeJS.ProcessEnv = process.env, warn: Warn = () => {}) {
+  /** `providers`: the provider names the registry knows; profiles of others read as damaged. */
+  private readonly providers: readonly string[] | undefined;
+
+  constructor(env: NodeJS.ProcessEnv = process.env, warn: Warn = () => {}, providers?: readonly string[]) {
     this.dir = configDir(env);
     this.file = path.join(this.dir, STORE_BASENAME);
     this.warn = warn;
+    this.providers = providers;
   }
 
   /** Read and parse the store. A missing file is an empty store; an unparseable one is an error. */
@@ -168,7 +172,7 @@ export class TokenStore {
     const profiles = new Map<string, Profile>();
     const broken: BrokenProfile[] = [];
     for (const [name, value] of Object.entries(raw.profiles)) {
-      const r = parseProfile(value);
+      const r = parseProfile(value, this.providers);
       if (r.ok) profiles.set(name, r.profile);
       else broken.push({ name, reason: r.reason });
     }
@@ -234,7 +238,7 @@ export class TokenStore {
   }
 
   /**
-   * Resolve an optional profile argument (cli.md "Profiles"): the argument, else AUTHCTL_PROFILE,
+   * Resolve an optional profile argument: the argument, else AUTHCTL_PROFILE,
    * else the only profile; otherwise exit 2 listing the profiles.
    */
   resolveName(arg: string | undefined, env: NodeJS.ProcessEnv, snap: StoreSnapshot = this.read()): string {

@@ -1,7 +1,7 @@
 /** Profile records: field-by-field validation of what is read back, and the derived header values. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { authorizationValue } from '../../src/providers/index.js';
+import { authorizationValue, PROVIDERS } from '../../src/providers/index.js';
 import { apiEndpointWithToken } from '../../src/providers/pryv/index.js';
 import { expiresAtMs, type Profile, parseProfile, TOKEN_RE } from '../../src/store/profile.js';
 import { sampleProfile } from '../helpers/cli.js';
@@ -20,12 +20,21 @@ test('parseProfile accepts a complete record, optional fields included', () => {
   }
 });
 
+test('parseProfile: a provider the registry does not list is a damaged profile', () => {
+  const names = PROVIDERS.map((p) => p.name);
+  assert.deepEqual(parseProfile(sampleProfile({ provider: 'github' }), names), {
+    ok: false,
+    reason: "missing or invalid field 'provider'",
+  });
+  assert.equal(parseProfile(sampleProfile({ provider: 'actigraph' }), names).ok, true);
+});
+
 test('parseProfile names the first bad field', () => {
   const table: Array<[unknown, string]> = [
     [null, 'not an object'],
     [[1], 'not an object'],
     ['x', 'not an object'],
-    [sampleProfile({ provider: 'github' }), "missing or invalid field 'provider'"],
+    [sampleProfile({ provider: 'Not A Name' }), "missing or invalid field 'provider'"],
     [sampleProfile({ flow: 'implicit' }), "missing or invalid field 'flow'"],
     [sampleProfile({ token: undefined }), "missing or invalid field 'token'"],
     [sampleProfile({ token: '' }), "missing or invalid field 'token'"],

@@ -10,6 +10,7 @@ import { ACTIGRAPH_TOKEN_URL } from './constants.js';
 export const actigraph: ProviderDef = {
   name: 'actigraph',
   label: 'ActiGraph',
+  endpointLabel: 'ActiGraph',
   register,
   loginCommand(name, p) {
     const P = p.params;
