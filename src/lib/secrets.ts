@@ -59,14 +59,18 @@ export function redactSecrets(text: string): string {
 /**
  * Environment variables that carry authctl's own secret inputs. They are removed from the
  * environment of every child authctl starts (the `exec` command, a BROWSER): a child needs the
- * token `exec` hands it, never the credentials used to get it.
+ * token `exec` hands it, never the credentials used to get it. Add any new secret input here.
  */
-export const SECRET_ENV_RE =
-  /^AUTHCTL_\w*(SECRET|PASSWORD|PASSPHRASE|PRIVATE_KEY|ASSERTION|SUBJECT_TOKEN|ACTOR_TOKEN|REFRESH_TOKEN|POLL_KEY)\w*$/i;
+export const SECRET_ENV_VARS: ReadonlySet<string> = new Set(['AUTHCTL_CLIENT_SECRET']);
 
-/** A copy of `env` without authctl's secret inputs (see SECRET_ENV_RE). */
+/** True when `name` is one of authctl's secret inputs (SECRET_ENV_VARS). */
+export function isSecretEnvVar(name: string): boolean {
+  return SECRET_ENV_VARS.has(name);
+}
+
+/** A copy of `env` without authctl's secret inputs (see SECRET_ENV_VARS). */
 export function childEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const out: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(env)) if (!SECRET_ENV_RE.test(k)) out[k] = v;
+  for (const [k, v] of Object.entries(env)) if (!isSecretEnvVar(k)) out[k] = v;
   return out;
 }

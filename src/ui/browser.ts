@@ -3,7 +3,7 @@
  * awaited), else the `open` package. The caller prints the URL to stderr first (for SSH users).
  */
 import fs from 'node:fs';
-import { childEnv, SECRET_ENV_RE } from '../lib/secrets.js';
+import { childEnv, isSecretEnvVar } from '../lib/secrets.js';
 
 /** Opens URLs; resolves to false when no browser could be started (so callers can fall back). */
 export interface Browser {
@@ -71,7 +71,7 @@ export function createBrowser(env: NodeJS.ProcessEnv, debug: (s: string) => void
         const { default: open } = await import('open');
         // `open` spawns xdg-open & co. with process.env and takes no env option: set authctl's
         // secret inputs aside while it starts the opener, then put them back.
-        const aside = Object.entries(process.env).filter(([k]) => SECRET_ENV_RE.test(k));
+        const aside = Object.entries(process.env).filter(([k]) => isSecretEnvVar(k));
         for (const [k] of aside) delete process.env[k];
         let child: Awaited<ReturnType<typeof open>>;
         try {

@@ -108,7 +108,8 @@ test('Ctrl-C during a slow refresh waits for the answer and saves the rotated re
     child.kill('SIGINT');
     const code = await closed;
     assert.equal(code, 130, err);
-    assert.ok(Date.now() - sent < 2000, `took ${Date.now() - sent} ms`);
+    // Bounded by the 1 s grace (plus start-up work on a loaded machine), not by the request timeout.
+    assert.ok(Date.now() - sent < 4000, `took ${Date.now() - sent} ms`);
     assert.equal(err.match(/^error: /gm)?.length, 1, err);
     assert.equal(readStore(cfg.dir).profiles.lp!.refreshToken, 'rt-rotated');
   } finally {

@@ -27,10 +27,15 @@ test('short values are not registered (they would garble output), nothing regist
 test('childEnv drops authctl secret inputs and keeps everything else', () => {
   const env = childEnv({
     AUTHCTL_CLIENT_SECRET: 's',
-    AUTHCTL_PRIVATE_KEY_PASSPHRASE: 'p',
+    AUTHCTL_TEST_PASSWORD: 'p',
     AUTHCTL_CONFIG_DIR: '/x',
     AUTHCTL_PROFILE: 'ci',
     PATH: '/bin',
   });
-  assert.deepEqual(Object.keys(env).sort(), ['AUTHCTL_CONFIG_DIR', 'AUTHCTL_PROFILE', 'PATH']);
+  assert.deepEqual(Object.keys(env).sort(), [
+    'AUTHCTL_CONFIG_DIR',
+    'AUTHCTL_PROFILE',
+    'AUTHCTL_TEST_PASSWORD',
+    'PATH',
+  ]);
 });
