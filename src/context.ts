@@ -2,7 +2,7 @@
  * The context every command and flow receives: all side effects come from here, so tests can build
  * one with fakes. Everything heavy behind it (undici, ora, inquirer, open, conf) loads on first use.
  */
-import { createHttpClient, type HttpClient, sleep } from './http/client.js';
+import { type ClientCertificate, createHttpClient, type HttpClient, sleep } from './http/client.js';
 import { PROVIDERS } from './providers/index.js';
 import { TokenStore } from './store/store.js';
 import { type Browser, createBrowser } from './ui/browser.js';
@@ -29,8 +29,11 @@ export interface Context {
   random(bytes: number): Buffer;
   sleep(ms: number): Promise<void>;
   store: TokenStore;
-  /** The HTTP client; `caFile` adds a CA bundle (one client per distinct value). */
-  http(caFile?: string): HttpClient;
+  /**
+   * The HTTP client; `caFile` adds a CA bundle, `clientCert` a TLS client certificate (PEM cert and
+   * key, for mutual TLS); one client per distinct combination.
+   */
+  http(caFile?: string, clientCert?: ClientCertificate): HttpClient;
   browser: Browser;
   prompter: Prompter;
   spinner(): Promise<Spinner>;
@@ -55,11 +58,11 @@ export function createContext(io: IO, global: GlobalOptions, signal: AbortSignal
       (m) => io.err(`warning: ${m}\n`),
       PROVIDERS.map((p) => p.name),
     ),
-    http(caFile) {
-      const key = caFile ?? '';
+    http(caFile, clientCert) {
+      const key = `${caFile ?? ''}\0${clientCert ? `${clientCert.cert}\0${clientCert.key}` : ''}`;
       let c = clients.get(key);
       if (!c) {
-        c = createHttpClient({ insecure, caFile, debug: (l) => io.debug(l), env });
+        c = createHttpClient({ insecure, caFile, clientCert, debug: (l) => io.debug(l), env });
         clients.set(key, c);
       }
       return c;

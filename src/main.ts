@@ -43,6 +43,12 @@ export async function main(argv: string[]): Promise<number> {
   try {
     // AUTHCTL_NO_FAST_PATH=1 sends every command through commander (test/cli/fast-path.test.ts
     // compares both paths byte for byte).
+    // Shell completion asks for profile names on every Tab: answered without commander.
+    if (argv[0] === '__complete') {
+      const { completeHidden } = await import('./cli/completion.js');
+      completeHidden(argv.slice(1), (s) => process.stdout.write(s));
+      return ExitCode.ok;
+    }
     const full = process.env.AUTHCTL_NO_FAST_PATH === '1' || process.env.AUTHCTL_PARSE_ONLY === '1';
     const hot = full ? null : parseHot(argv);
     if (hot) {

@@ -6,6 +6,7 @@
  */
 import { type Command, Option } from 'commander';
 import type { Context, GlobalOptions } from '../context.js';
+import { UsageError } from '../errors.js';
 import { collect, parseDuration, parseProfileName } from './parse.js';
 
 /** Options as commander hands them to an action (camelCase keys). */
@@ -49,6 +50,41 @@ export interface CommandKit {
   caFile(cmd: Command): Command;
 }
 
+/**
+ * Every command that takes a `[profile]` argument also accepts `--profile <name>` (scripts use
+ * whichever form they are used to). Called once on the finished tree.
+ */
+export function addProfileOptions(root: Command): void {
+  for (const c of root.commands) {
+    const takesProfile = c.registeredArguments.some((a) => a.name() === 'profile');
+    if (takesProfile && !c.options.some((o) => o.long === '--profile')) {
+      c.option('--profile <name>', 'the profile to use (same as the [profile] argument)');
+    }
+    addProfileOptions(c);
+  }
+}
+
+/**
+ * The positional arguments with `--profile` folded into `[profile]`: exit 2 when both are given
+ * and name different profiles.
+ */
+function mergeProfile(cmd: Command, args: unknown[], opts: Opts | undefined): unknown[] {
+  const i = cmd.registeredArguments.findIndex((a) => a.name() === 'profile');
+  const flag = opts?.profile;
+  if (i < 0 || typeof flag !== 'string') return args;
+  const out = [...args];
+  const pos = out[i];
+  if (typeof pos === 'string' && pos !== flag) {
+    throw new UsageError(
+      `the profile is named twice, differently ('${pos}' and --profile ${flag})`,
+      'Name it once: as the argument or with --profile.',
+      'usage.profile_conflict',
+    );
+  }
+  out[i] = flag;
+  return out;
+}
+
 /** Render an examples block. */
 export function examples(lines: string[]): string {
   return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
@@ -61,11 +97,12 @@ export function createKit(makeContext: ContextFactory): CommandKit {
       (run) =>
       async (...raw) => {
         const cmd = raw[raw.length - 1] as Command;
+        const args = mergeProfile(cmd, raw.slice(0, -2), raw[raw.length - 2] as Opts);
         // AUTHCTL_PARSE_ONLY=1: the command line was parsed and validated (unknown flags, missing
         // values and bad choices are exit 2 already); run nothing. Used to check documentation.
         if (process.env.AUTHCTL_PARSE_ONLY === '1') return;
         const opts = cmd.optsWithGlobals() as Opts;
-        await run(makeContext(opts as GlobalOptions), raw.slice(0, -2), opts);
+        await run(makeContext(opts as GlobalOptions), args, opts);
       },
     examples,
     collect,

@@ -11,7 +11,7 @@ import { terminalSafe } from '../lib/text.js';
 import { PROVIDERS } from '../providers/index.js';
 import { registerSandboxCommands } from '../sandbox/commands.js';
 import { writeStdout } from '../ui/io.js';
-import { type ContextFactory, createKit, examples, type Run } from './kit.js';
+import { addProfileOptions, type ContextFactory, createKit, examples, type Run } from './kit.js';
 import { collect } from './parse.js';
 import { registerTokenCommands } from './token-commands.js';
 
@@ -69,76 +69,8 @@ export function buildProgram(makeContext: ContextFactory): Command {
 
   for (const p of PROVIDERS) p.register(program, kit);
 
-  // ---- Generic OAuth ----
-  const oauth = program.command('oauth').description('generic OAuth 2.0 / OpenID Connect');
-  oauth
-    .command('client-credentials')
-    .description('get a token with the client credentials grant (RFC 6749 §4.4)')
-    .option('--issuer <url>', 'issuer for OpenID Connect / RFC 8414 discovery')
-    .option('--token-url <url>', 'token endpoint (instead of --issuer)')
-    .requiredOption('--client-id <id>', 'client id')
-    .option('--scope <scope>', 'scope; repeatable', collect)
-    .option('--resource <uri>', 'resource indicator (RFC 8707)')
-    .option('--audience <aud>', 'audience parameter, for servers that want one')
-    .addOption(
-      new Option('--auth-method <method>', 'client authentication')
-        .choices(['client_secret_basic', 'client_secret_post'])
-        .default('client_secret_basic'),
-    )
-    .option('--client-secret-stdin', 'read the client secret from stdin')
-    .addOption(
-      new Option(
-        '--client-secret <secret>',
-        'client secret (visible via ps; prefer AUTHCTL_CLIENT_SECRET)',
-      ).hideHelp(),
-    )
-    .option('--ca-file <pem>', 'extra CA certificates (PEM) to trust')
-    .option('--force', 'fetch a new token even if the cached one is still valid')
-    .option('--save-secret', 'store the client secret with the profile')
-    .addOption(profileOpt('oauth'))
-    .option('--json', 'print the saved profile as JSON (without the token)')
-    .option('--print', 'print the access token to stdout')
-    .addHelpText(
-      'after',
-      examples([
-        'AUTHCTL_CLIENT_SECRET=… authctl oauth client-credentials --issuer https://id.example.com --client-id svc --scope api:read --print',
-        'authctl oauth client-credentials --token-url https://id.example.com/token --client-id svc --auth-method client_secret_post --client-secret-stdin',
-      ]),
-    )
-    .action(
-      act('oauth client-credentials', async (ctx, _a, o) =>
-        (await import('../commands/oauth.js')).clientCredentials(ctx, o),
-      ),
-    );
-  oauth
-    .command('login')
-    .description('log in through the browser: authorization code + PKCE with a loopback redirect')
-    .option('--issuer <url>', 'issuer for OpenID Connect / RFC 8414 discovery')
-    .option('--authorize-url <url>', 'authorization endpoint (with --token-url, instead of --issuer)')
-    .option('--token-url <url>', 'token endpoint')
-    .requiredOption('--client-id <id>', 'client id')
-    .option('--scope <scope>', 'scope; repeatable', collect)
-    .option('--resource <uri>', 'resource indicator (RFC 8707)')
-    .option('--redirect-uri <uri>', 'redirect URI (default http://127.0.0.1:<free port>/callback)')
-    .option('--client-secret-stdin', 'read the client secret from stdin (confidential clients)')
-    .addOption(new Option('--client-secret <secret>', 'client secret (visible via ps)').hideHelp())
-    .option('--ca-file <pem>', 'extra CA certificates (PEM) to trust')
-    .option('--no-open', 'do not open a browser; just print the URL')
-    .option('--manual', 'paste the final redirected URL instead of receiving it on the loopback listener')
-    .addOption(durationOpt('--timeout <duration>', 'give up waiting for the login after this long', '5m'))
-    .option('--save-secret', 'store the client secret with the profile')
-    .addOption(profileOpt('oauth'))
-    .option('--json', 'print the saved profile as JSON (without the token)')
-    .option('--print', 'print the access token to stdout')
-    .addHelpText(
-      'after',
-      examples([
-        'authctl oauth login --issuer https://id.example.com --client-id cli-app --scope "openid offline_access"',
-      ]),
-    )
-    .action(act('oauth login', async (ctx, _a, o) => (await import('../commands/oauth.js')).login(ctx, o)));
-
   registerTokenCommands(program, kit);
+  addProfileOptions(program);
 
   registerSandboxCommands(program, kit);
 

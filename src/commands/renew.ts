@@ -15,7 +15,7 @@ export { isFresh, isRenewable, renewalSecret };
 /** Why the profile cannot be renewed, phrased for the exit-4 hint. */
 function notRenewableHint(name: string, p: Profile, env: NodeJS.ProcessEnv): string {
   const cmd = loginCommand(name, p);
-  if ((p.flow === 'client_credentials' || p.refreshToken) && renewalSecret(p, env) === undefined) {
+  if (isRenewable({ ...p, clientSecret: 'x' }, env) && renewalSecret(p, env) === undefined) {
     return `Set AUTHCTL_CLIENT_SECRET so authctl can renew it, or run: ${cmd}`;
   }
   return `Run: ${cmd}`;
@@ -36,11 +36,15 @@ export async function renewNow(ctx: Context, name: string, p: Profile): Promise<
   registerSecret(p.refreshToken);
   try {
     if (p.refreshToken) {
-      const { refreshProfile } = await import('../flows/oauth-refresh.js');
+      const { refreshProfile } = await import('../oauth/grants/refresh.js');
       return await refreshProfile(ctx, name, p, secret);
     }
-    const { renewClientCredentials } = await import('../flows/oauth-client-credentials.js');
-    return await renewClientCredentials(ctx, name, p, secret!, provider(p.provider).endpointLabel);
+    if (p.flow === 'token_exchange') {
+      const { renewTokenExchange } = await import('../oauth/grants/token-exchange.js');
+      return await renewTokenExchange(ctx, name, p, secret);
+    }
+    const { renewClientCredentials } = await import('../oauth/grants/client-credentials.js');
+    return await renewClientCredentials(ctx, name, p, secret, provider(p.provider).endpointLabel);
   } catch (e) {
     // The engine cannot name the re-login command (it does not know providers): finish the hint.
     if (e instanceof AuthctlError && e.reloginLead) e.hint = `${e.reloginLead}: ${loginCommand(name, p)}`;

@@ -1,11 +1,10 @@
-/** `authctl token …`: list, print, header, export, inspect, refresh, delete (tokens on stdout only). */
+/** `authctl token …`: list, print, header, export, inspect, refresh, delete (tokens on stdout only); import is in import.ts. */
 import type { Context } from '../context.js';
 import { NoTokenError } from '../errors.js';
-import { maskToken } from '../lib/format.js';
+import { isoUtc, maskToken } from '../lib/format.js';
 import { decodeJwt } from '../lib/jwt.js';
 import { defaultShell, renderExports, type ShellKind } from '../lib/shell.js';
-import { authorizationValue, exportVars, provider } from '../providers/index.js';
-import type { RevokeOutcome } from '../providers/types.js';
+import { authorizationValue, exportVars } from '../providers/index.js';
 import type { Profile } from '../store/profile.js';
 import { describeExpiry, summarize } from './output.js';
 import { isRenewable, renewAndSave, usableProfile } from './renew.js';
@@ -20,16 +19,59 @@ async function usable(ctx: Context, arg: string | undefined, o: Opts): Promise<{
   return { name, p: await usableProfile(ctx, name, minTtl(o)) };
 }
 
-/** `token print`: exactly the access token and a newline. */
+/**
+ * `token print`: exactly the access token (or with --id-token, the ID token) and a newline, or
+ * with --format exec-credential a kubectl ExecCredential carrying it.
+ */
 export async function print(ctx: Context, arg: string | undefined, o: Opts): Promise<void> {
-  const { p } = await usable(ctx, arg, o);
-  ctx.io.out(`${p.token}\n`);
+  const { name, p } = await usable(ctx, arg, o);
+  let token = p.token;
+  let expiresAt = p.expiresAt;
+  if (o.idToken === true) {
+    if (!p.idToken) {
+      throw new NoTokenError(
+        `profile '${name}' has no ID token`,
+        "Log in with the 'openid' scope (authctl oauth login … --scope openid) to get one.",
+        'token.no_id_token',
+      );
+    }
+    token = p.idToken;
+    // An ID token has its own lifetime: kubectl must ask again when it ends, not when the access token does.
+    const exp = decodeJwt(p.idToken)?.payload.exp;
+    if (typeof exp === 'number' && Number.isFinite(exp)) expiresAt = isoUtc(exp * 1000);
+  }
+  if (o.format === 'exec-credential') {
+    ctx.io.out(`${JSON.stringify(execCredential({ token, expiresAt }), null, 2)}\n`);
+    return;
+  }
+  ctx.io.out(`${token}\n`);
 }
 
-/** `token header`: `Authorization: Bearer <token>` (Pryv: the raw token). */
+/**
+ * kubectl's credential plugin answer (client.authentication.k8s.io/v1 ExecCredential): the token
+ * and, when known, its expiry, after which kubectl runs the plugin again.
+ */
+export function execCredential(p: Pick<Profile, 'token' | 'expiresAt'>): Record<string, unknown> {
+  return {
+    apiVersion: 'client.authentication.k8s.io/v1',
+    kind: 'ExecCredential',
+    status: { token: p.token, ...(p.expiresAt ? { expirationTimestamp: p.expiresAt } : {}) },
+  };
+}
+
+/** `token header`: `Authorization: Bearer <token>` (Pryv: the raw token); `--curl`: a curl config line. */
 export async function header(ctx: Context, arg: string | undefined, o: Opts): Promise<void> {
   const { p } = await usable(ctx, arg, o);
-  ctx.io.out(`Authorization: ${authorizationValue(p)}\n`);
+  const line = `Authorization: ${authorizationValue(p)}`;
+  ctx.io.out(o.curl ? `header = ${curlQuote(line)}\n` : `${line}\n`);
+}
+
+/**
+ * A curl config-file value in double quotes: inside them curl reads `\\` and `\"` as the
+ * characters themselves (and \t \n \r \v as escapes), so those two are escaped.
+ */
+export function curlQuote(v: string): string {
+  return `"${v.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
 }
 
 /** `token export`: quoted assignments for the chosen shell. */
@@ -139,34 +181,6 @@ export async function refresh(ctx: Context, arg: string | undefined, _o: Opts): 
 }
 
 /** `token delete`: remove a profile (optionally revoking first where the provider supports it). */
-export async function deleteCmd(ctx: Context, name: string, o: Opts): Promise<void> {
-  const snap = ctx.store.read();
-  const p = snap.profiles.get(name);
-  if (!p && !snap.broken.some((b) => b.name === name)) {
-    throw new NoTokenError(
-      `no profile named '${name}'`,
-      `Known profiles: ${[...snap.profiles.keys()].join(', ') || 'none'}.`,
-    );
-  }
-  if (o.revoke && p) {
-    const def = provider(p.provider);
-    const outcome = def.revoke ? await def.revoke(ctx, name, p) : 'unsupported';
-    ctx.io.err(`${revokeLine(def.label, name, outcome)}\n`);
-  }
-  await ctx.store.delete(name, ctx.signal);
-  ctx.io.err(`Deleted profile '${name}'.\n`);
-}
-
-/** One line saying how a revocation ended. */
-function revokeLine(label: string, name: string, outcome: RevokeOutcome): string {
-  switch (outcome) {
-    case 'revoked':
-      return `Revoked the token at ${label} (profile '${name}').`;
-    case 'already-invalid':
-      return `note: ${label} no longer knew the token of '${name}' (expired, revoked already, or the server restarted).`;
-    case 'nothing':
-      return `note: profile '${name}' has nothing ${label} can revoke (no refresh token).`;
-    case 'unsupported':
-      return `note: ${label} has no token revocation that authctl can call; deleting '${name}' locally only.`;
-  }
+export async function deleteCmd(ctx: Context, name: string | undefined, o: Opts): Promise<void> {
+  await (await import('./logout.js')).deleteProfile(ctx, name, o);
 }

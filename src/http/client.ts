@@ -45,10 +45,18 @@ export interface HttpClient {
   request(req: HttpRequest): Promise<HttpResponse>;
 }
 
+/** A TLS client certificate and its private key, both PEM (mutual TLS, RFC 8705). */
+export interface ClientCertificate {
+  cert: string;
+  key: string;
+}
+
 /** Settings for the real client. */
 export interface HttpClientOptions {
   insecure: boolean;
   caFile?: string | undefined;
+  /** Present this certificate in TLS handshakes. */
+  clientCert?: ClientCertificate | undefined;
   debug: (line: string) => void;
   env?: NodeJS.ProcessEnv;
   /** Cap on a Retry-After wait (ms). Default 30 s. */
@@ -166,7 +174,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
   const load = () => {
     transport ??= (async (): Promise<Transport> => {
       const hasProxy = Boolean(env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy);
-      if (!hasProxy && !opts.caFile) return { fetch: globalThis.fetch };
+      if (!hasProxy && !opts.caFile && !opts.clientCert) return { fetch: globalThis.fetch };
       const mod = await import('undici');
       let ca: string[] | undefined;
       if (opts.caFile) {
@@ -188,7 +196,11 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
           }
         }
       }
-      const connect = { timeout: 15_000, ...(ca ? { ca } : {}) };
+      const connect = {
+        timeout: 15_000,
+        ...(ca ? { ca } : {}),
+        ...(opts.clientCert ? { cert: opts.clientCert.cert, key: opts.clientCert.key } : {}),
+      };
       const dispatcher = hasProxy ? new mod.EnvHttpProxyAgent({ connect }) : new mod.Agent({ connect });
       return { fetch: mod.fetch as unknown as typeof globalThis.fetch, dispatcher };
     })();

@@ -41,6 +41,8 @@ export function exportVars(p: Profile, prefix: string): Array<[string, string]> 
     [`${prefix}AUTHORIZATION`, authorizationValue(p)],
   ];
   if (p.expiresAt) vars.push([`${prefix}TOKEN_EXPIRES_AT`, p.expiresAt]);
+  // An OpenID Connect ID token, whatever the provider (kubectl's OIDC plugin and some APIs want it).
+  if (p.idToken) vars.push([`${prefix}ID_TOKEN`, p.idToken]);
   for (const [k, v] of provider(p.provider).extraVars?.(p) ?? []) vars.push([`${prefix}${k}`, v]);
   return vars;
 }

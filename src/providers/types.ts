@@ -21,6 +21,16 @@ export type RevokeOutcome =
   /** The provider has no revocation authctl can call. */
   | 'unsupported';
 
+/** What an online check of a token found (`authctl status`). */
+export interface StatusCheck {
+  /** True when the provider accepts the token. */
+  valid: boolean;
+  /** Which check was made, e.g. "GET access-info", "introspection (RFC 7662)". */
+  method: string;
+  /** A short, secret-free detail (e.g. "introspection says active: false"). */
+  detail?: string;
+}
+
 /** One provider: its commands and the hooks shared commands call for its profiles. */
 export interface ProviderDef {
   name: ProviderName;
@@ -38,4 +48,10 @@ export interface ProviderDef {
   extraVars?(p: Profile): Array<[string, string]>;
   /** Revoke the profile's grant at the provider (the caller deletes the profile afterwards). */
   revoke?(ctx: Context, name: string, p: Profile): Promise<RevokeOutcome>;
+  /**
+   * Check the token online (`authctl status`). Resolves null when this profile offers no online
+   * check (then only its expiry is known); throws a FailureError when the check itself failed.
+   * Requests go through `ctx.http()` with `ctx.signal`, which carries the per-profile timeout.
+   */
+  status?(ctx: Context, name: string, p: Profile): Promise<StatusCheck | null>;
 }

@@ -1,7 +1,13 @@
 /** Profile records: what a login saved, validated field by field when read back. */
 
 /** The flows authctl knows how to run. */
-export type Flow = 'pryv-access' | 'safe-launcher' | 'authorization_code' | 'client_credentials';
+export type Flow =
+  | 'pryv-access'
+  | 'safe-launcher'
+  | 'authorization_code'
+  | 'client_credentials'
+  | 'device_code'
+  | 'token_exchange';
 
 /** Known providers (presets) plus the generic engine. */
 /**
@@ -48,6 +54,8 @@ export const FLOWS: readonly Flow[] = [
   'safe-launcher',
   'authorization_code',
   'client_credentials',
+  'device_code',
+  'token_exchange',
 ];
 
 const isoRe = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
@@ -124,12 +132,25 @@ export function renewalSecret(p: Profile, env: NodeJS.ProcessEnv): string | unde
   return p.clientSecret ?? (env.AUTHCTL_CLIENT_SECRET || undefined);
 }
 
-/** Whether authctl can renew this profile without the user (refresh token, or client credentials with a secret). */
+/** Client authentication methods that use the client secret (RFC 6749 §2.3.1, RFC 7523 §2.2). */
+const SECRET_METHODS = ['client_secret_basic', 'client_secret_post', 'client_secret_jwt'];
+
+/**
+ * Whether renewing `p` needs the client secret: confidential refresh clients, and client
+ * credentials / token exchange with a secret-based method (not a key, certificate or assertion).
+ */
+function renewalNeedsSecret(p: Profile): boolean {
+  const P = p.params;
+  if (typeof P.clientAssertionFile === 'string' || typeof P.clientAssertionEnv === 'string') return false;
+  const usesSecret = typeof P.authMethod !== 'string' || SECRET_METHODS.includes(P.authMethod);
+  if (p.refreshToken || p.flow === 'token_exchange') return P.confidential === true && usesSecret;
+  return usesSecret;
+}
+
+/** Whether authctl can renew this profile without the user (refresh token, client credentials, token exchange). */
 export function isRenewable(p: Profile, env: NodeJS.ProcessEnv): boolean {
-  const needsSecret = p.params.confidential === true;
-  if (p.refreshToken) return !needsSecret || renewalSecret(p, env) !== undefined;
-  if (p.flow === 'client_credentials') return renewalSecret(p, env) !== undefined;
-  return false;
+  if (!p.refreshToken && p.flow !== 'client_credentials' && p.flow !== 'token_exchange') return false;
+  return !renewalNeedsSecret(p) || renewalSecret(p, env) !== undefined;
 }
 
 /**

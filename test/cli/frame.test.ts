@@ -125,7 +125,7 @@ describe('usage errors: exit 2, one error: line, nothing on stdout', () => {
     ['missing required flag', ['pryv', 'request'], /required option '--app-id <id>' not specified/],
     ['missing required flag (safe)', ['safe', 'authorize', '--app-name', 'x'], /--app-id <id>/],
     ['missing required flag (actigraph)', ['actigraph', 'token'], /--client-id <id>/],
-    ['missing argument', ['token', 'delete'], /missing required argument 'profile'/],
+    ['missing argument', ['completion'], /missing required argument 'shell'/],
     ['too many arguments', ['token', 'print', 'a', 'b'], /too many arguments/],
     [
       'bad choice',

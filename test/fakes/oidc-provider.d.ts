@@ -33,7 +33,13 @@ declare module 'oidc-provider' {
     constructor(issuer: string, configuration?: Configuration);
     readonly issuer: string;
     callback(): (req: IncomingMessage, res: ServerResponse) => void;
-    on(event: string, listener: (...args: unknown[]) => void): this;
+    on(event: string, listener: (...args: never[]) => void): this;
+    registerGrantType(
+      name: string,
+      handler: (ctx: never) => Promise<void>,
+      params?: string[],
+      dupes?: string[],
+    ): void;
     [key: string]: unknown;
   }
 

@@ -14,8 +14,11 @@
  * `config` is deep-merged over the defaults (plain objects merge, arrays and functions replace).
  */
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import type { ClientMetadata, Configuration, Provider } from 'oidc-provider';
 import { recordSecret, tapServer } from '../helpers/leaks.js';
 
@@ -33,10 +36,44 @@ export const OPAQUE_RESOURCE = 'http://127.0.0.1/api';
 /** Scopes the default configuration knows; the default clients may use api:read and api:write. */
 export const SCOPES = ['openid', 'offline_access', 'profile', 'email', 'api:read', 'api:write', 'api:admin'];
 
+/** RFC 8693 grant type, registered on the provider with `tokenExchange: true`. */
+export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
+
 /** Options for startOidc. */
 export interface OidcOptions {
   clients?: ClientMetadata[];
   config?: Partial<Configuration>;
+  /**
+   * Mutual TLS (RFC 8705): a second, HTTPS listener on 127.0.0.1 that asks for a client certificate,
+   * advertised as mtls_endpoint_aliases; certificate-bound tokens, tls_client_auth and
+   * self_signed_tls_client_auth enabled. The certificates come from `certs` (test/fakes/tls-certs.ts).
+   */
+  mtls?: { caCert: string; serverCert: string; serverKey: string } | undefined;
+  /** `interval` the device authorization endpoint announces (oidc-provider sends none: 5 s). */
+  deviceInterval?: number | undefined;
+  /** Answer this many device-code polls with slow_down instead of authorization_pending (RFC 8628 §3.5). */
+  slowDown?: number | undefined;
+  /**
+   * Register an RFC 8693 token-exchange grant: the subject token must be a JWT this provider signed
+   * (see `issueJwt`) for the requested audience; the answer is an access token of this provider.
+   */
+  tokenExchange?: boolean | undefined;
+  /** Name the issuer with this host instead of 127.0.0.1 (reached through a proxy that maps it). */
+  issuerHost?: string | undefined;
+}
+
+/** What the provider recorded about one token endpoint success or failure. */
+export interface GrantRecord {
+  event: string;
+  grantType?: string;
+  clientId?: string;
+  /** The method the client authenticated with, as oidc-provider checked it. */
+  clientAuthMethod?: string;
+  params: Record<string, unknown>;
+  /** The `jti` of a client assertion, when one authenticated the client. */
+  assertionJti?: string;
+  error?: string;
+  errorDescription?: string;
 }
 
 /** A running provider. */
@@ -48,7 +85,17 @@ export interface OidcServer {
   /** Errors the provider reported while handling requests (server_error events). */
   serverErrors: unknown[];
   /** Every request received, in order: method and path (no query). */
-  requests: Array<{ method: string; path: string }>;
+  requests: Array<{ method: string; path: string; tls?: boolean }>;
+  /** Grant successes and errors, device and PAR requests, in order (no secrets). */
+  grants: GrantRecord[];
+  /** Access tokens and client-credentials tokens saved: their kind and certificate binding. */
+  saved: Array<{ kind: string; clientId?: string; x5t?: string; accountId?: string }>;
+  /** https://127.0.0.1:PORT of the mTLS listener, when `mtls` was given. */
+  mtlsOrigin?: string;
+  /** Token-exchange requests seen (subject token's jti and sub, actor's sub). */
+  exchanges: Array<{ subjectJti: unknown; subjectSub: unknown; actorSub?: unknown; audience?: unknown }>;
+  /** Sign a JWT with the provider's own key (a stand-in for a CI system's OIDC token). */
+  issueJwt(claims: Record<string, unknown>, opts?: { expiresIn?: number }): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -113,7 +160,7 @@ export async function startOidc(opts: OidcOptions = {}): Promise<OidcServer> {
   let handler: http.RequestListener = (_req, res) => {
     res.writeHead(503).end();
   };
-  const requests: Array<{ method: string; path: string }> = [];
+  const requests: Array<{ method: string; path: string; tls?: boolean }> = [];
   const server = http.createServer((req, res) => {
     requests.push({ method: req.method ?? '', path: new URL(req.url ?? '/', 'http://x').pathname });
     handler(req, res);
@@ -122,7 +169,33 @@ export async function startOidc(opts: OidcOptions = {}): Promise<OidcServer> {
   tapServer(server, 'oidc');
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
-  const issuer = `http://127.0.0.1:${port}`;
+  const issuer = `http://${opts.issuerHost ?? '127.0.0.1'}:${port}`;
+
+  // The mTLS listener: same provider, TLS with an optional client certificate checked against the CA.
+  let tlsServer: https.Server | undefined;
+  let mtlsOrigin: string | undefined;
+  if (opts.mtls) {
+    tlsServer = https.createServer(
+      {
+        cert: fs.readFileSync(opts.mtls.serverCert),
+        key: fs.readFileSync(opts.mtls.serverKey),
+        ca: fs.readFileSync(opts.mtls.caCert),
+        requestCert: true,
+        rejectUnauthorized: false,
+      },
+      (req, res) => {
+        requests.push({
+          method: req.method ?? '',
+          path: new URL(req.url ?? '/', 'http://x').pathname,
+          tls: true,
+        });
+        handler(req, res);
+      },
+    );
+    tapServer(tlsServer as unknown as http.Server, 'oidc');
+    await new Promise<void>((resolve) => tlsServer!.listen(0, '127.0.0.1', resolve));
+    mtlsOrigin = `https://127.0.0.1:${(tlsServer.address() as AddressInfo).port}`;
+  }
 
   const { privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
   const jwk = { ...privateKey.export({ format: 'jwk' }), kid: 'test-rs256', use: 'sig', alg: 'RS256' };
@@ -159,6 +232,36 @@ export async function startOidc(opts: OidcOptions = {}): Promise<OidcServer> {
     features: {
       devInteractions: { enabled: true },
       clientCredentials: { enabled: true },
+      deviceFlow: { enabled: true },
+      ...(opts.mtls
+        ? {
+            mTLS: {
+              enabled: true,
+              certificateBoundAccessTokens: true,
+              tlsClientAuth: true,
+              selfSignedTlsClientAuth: true,
+              // The certificate of the TLS handshake on the mTLS listener (none on plain http).
+              getCertificate: (ctx: { req: { socket: TLSSocket } }) => {
+                const s = ctx.req.socket;
+                if (typeof s.getPeerCertificate !== 'function') return undefined;
+                const c = s.getPeerCertificate();
+                return c?.raw ? new crypto.X509Certificate(c.raw) : undefined;
+              },
+              certificateAuthorized: (ctx: { req: { socket: TLSSocket } }) =>
+                ctx.req.socket.authorized === true,
+              certificateSubjectMatches: (
+                ctx: { req: { socket: TLSSocket } },
+                property: string,
+                expected: string,
+              ) => {
+                if (property !== 'tls_client_auth_subject_dn') return false;
+                const x = new crypto.X509Certificate(ctx.req.socket.getPeerCertificate().raw);
+                // X509Certificate.subject is "O=…\nCN=…"; compare as an RFC 4514 string (reversed).
+                return x.subject.split('\n').reverse().join(',') === expected;
+              },
+            },
+          }
+        : {}),
       introspection: { enabled: true, allowedPolicy: async () => true },
       revocation: { enabled: true },
       resourceIndicators: {
@@ -183,6 +286,26 @@ export async function startOidc(opts: OidcOptions = {}): Promise<OidcServer> {
       RefreshToken: 86_400,
     },
   };
+  if (mtlsOrigin) {
+    defaults.clientAuthMethods = [
+      'client_secret_basic',
+      'client_secret_post',
+      'client_secret_jwt',
+      'private_key_jwt',
+      'tls_client_auth',
+      'self_signed_tls_client_auth',
+      'none',
+    ];
+    defaults.discovery = {
+      mtls_endpoint_aliases: {
+        token_endpoint: `${mtlsOrigin}/token`,
+        device_authorization_endpoint: `${mtlsOrigin}/device/auth`,
+        pushed_authorization_request_endpoint: `${mtlsOrigin}/request`,
+        introspection_endpoint: `${mtlsOrigin}/token/introspection`,
+        revocation_endpoint: `${mtlsOrigin}/token/revocation`,
+      },
+    };
+  }
   const config = deepMerge(defaults, (opts.config ?? {}) as Record<string, unknown>);
   // The merged client list must not be deep-merged element-wise: keep the assembled one.
   config.clients = opts.config?.clients ?? clients;
@@ -191,6 +314,168 @@ export async function startOidc(opts: OidcOptions = {}): Promise<OidcServer> {
   const provider = new ProviderClass(issuer, config);
   const serverErrors: unknown[] = [];
   provider.on('server_error', (_ctx: unknown, err: unknown) => serverErrors.push(err));
+
+  // What the provider saw, for the tests' assertions (no secrets: parameters minus credentials).
+  const grants: GrantRecord[] = [];
+  type OidcCtx = {
+    oidc?: { params?: Record<string, unknown>; client?: { clientId: string; clientAuthMethod?: string } };
+  };
+  const record = (event: string, ctx: OidcCtx, err?: { error?: string; error_description?: string }) => {
+    const params: Record<string, unknown> = { ...(ctx.oidc?.params ?? {}) };
+    let assertionJti: string | undefined;
+    if (typeof params.client_assertion === 'string') {
+      try {
+        assertionJti = JSON.parse(
+          Buffer.from(params.client_assertion.split('.')[1]!, 'base64url').toString(),
+        ).jti;
+      } catch {
+        assertionJti = undefined;
+      }
+    }
+    for (const k of [
+      'client_secret',
+      'client_assertion',
+      'code',
+      'code_verifier',
+      'refresh_token',
+      'device_code',
+      'subject_token',
+      'actor_token',
+    ])
+      if (params[k] !== undefined) params[k] = '(present)';
+    for (const [k, v] of Object.entries(params)) if (v === undefined) delete params[k];
+    grants.push({
+      event,
+      grantType: typeof params.grant_type === 'string' ? params.grant_type : undefined,
+      clientId: ctx.oidc?.client?.clientId,
+      clientAuthMethod: ctx.oidc?.client?.clientAuthMethod,
+      params,
+      ...(assertionJti ? { assertionJti } : {}),
+      ...(err ? { error: err.error, errorDescription: err.error_description } : {}),
+    });
+  };
+  for (const ev of [
+    'grant.success',
+    'device_authorization.success',
+    'pushed_authorization_request.success',
+    'authorization.success',
+  ])
+    provider.on(ev, (ctx: unknown) => record(ev, ctx as OidcCtx));
+  for (const ev of [
+    'grant.error',
+    'device_authorization.error',
+    'pushed_authorization_request.error',
+    'authorization.error',
+  ])
+    provider.on(ev, (ctx: unknown, err: unknown) => record(ev, ctx as OidcCtx, err as { error?: string }));
+  const saved: OidcServer['saved'] = [];
+  for (const kind of ['access_token', 'client_credentials'])
+    provider.on(`${kind}.saved`, (t: unknown) => {
+      const tok = t as { clientId?: string; accountId?: string; 'x5t#S256'?: string };
+      saved.push({ kind, clientId: tok.clientId, accountId: tok.accountId, x5t: tok['x5t#S256'] });
+    });
+
+  // Device grant extras the package does not do itself: an announced interval, and slow_down.
+  let slowDowns = opts.slowDown ?? 0;
+  type KoaCtx = { path: string; status: number; body: unknown };
+  (provider as unknown as { use(fn: (ctx: KoaCtx, next: () => Promise<void>) => Promise<void>): void }).use(
+    async (ctx, next) => {
+      await next();
+      const body = ctx.body as Record<string, unknown> | undefined;
+      if (ctx.path === '/device/auth' && ctx.status === 200 && body && opts.deviceInterval !== undefined)
+        body.interval = opts.deviceInterval;
+      if (ctx.path === '/token' && body?.error === 'authorization_pending' && slowDowns > 0) {
+        slowDowns--;
+        body.error = 'slow_down';
+        body.error_description = 'poll less often';
+      }
+    },
+  );
+
+  // RFC 8693 token exchange, built on the provider's own models.
+  const exchanges: OidcServer['exchanges'] = [];
+  const { createLocalJWKSet, jwtVerify, SignJWT, importJWK } = await import('jose');
+  const publicJwks = {
+    keys: [
+      {
+        ...crypto.createPublicKey(privateKey).export({ format: 'jwk' }),
+        kid: 'test-rs256',
+        alg: 'RS256',
+        use: 'sig',
+      },
+    ],
+  };
+  const signingKey = await importJWK(jwk as Parameters<typeof importJWK>[0], 'RS256');
+  if (opts.tokenExchange) {
+    const keySet = createLocalJWKSet(publicJwks as Parameters<typeof createLocalJWKSet>[0]);
+    provider.registerGrantType(
+      TOKEN_EXCHANGE_GRANT,
+      async (ctx: Record<string, never> & { oidc: Record<string, never>; body: unknown }) => {
+        const p = (ctx.oidc as unknown as { params: Record<string, string | undefined> }).params;
+        const client = (ctx.oidc as unknown as { client: { clientId: string } }).client;
+        const fail = (error: string, error_description: string) => {
+          (ctx as unknown as { status: number }).status = 400;
+          ctx.body = { error, error_description };
+        };
+        if (p.subject_token_type !== 'urn:ietf:params:oauth:token-type:jwt')
+          return fail('invalid_request', 'unsupported subject_token_type');
+        let claims: Record<string, unknown>;
+        try {
+          ({ payload: claims } = await jwtVerify(p.subject_token!, keySet, {
+            issuer,
+            audience: client.clientId,
+          }));
+        } catch (e) {
+          return fail('invalid_grant', `subject_token rejected: ${(e as Error).message}`);
+        }
+        let actorSub: unknown;
+        if (p.actor_token) {
+          try {
+            actorSub = (await jwtVerify(p.actor_token, keySet, { issuer })).payload.sub;
+          } catch {
+            return fail('invalid_grant', 'actor_token rejected');
+          }
+        }
+        exchanges.push({ subjectJti: claims.jti, subjectSub: claims.sub, actorSub, audience: p.audience });
+        const { ClientCredentials } = provider as unknown as {
+          ClientCredentials: new (
+            v: Record<string, unknown>,
+          ) => { save(): Promise<string>; expiration: number };
+        };
+        const at = new ClientCredentials({ client, scope: p.scope || undefined });
+        ctx.body = {
+          access_token: await at.save(),
+          issued_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+          token_type: 'Bearer',
+          expires_in: at.expiration,
+          ...(p.scope ? { scope: p.scope } : {}),
+        };
+      },
+      [
+        'subject_token',
+        'subject_token_type',
+        'actor_token',
+        'actor_token_type',
+        'requested_token_type',
+        'audience',
+        'resource',
+        'scope',
+      ],
+      ['resource'],
+    );
+  }
+  const issueJwt = async (claims: Record<string, unknown>, o: { expiresIn?: number } = {}) => {
+    const now = Math.floor(Date.now() / 1000);
+    const t = await new SignJWT({ ...claims })
+      .setProtectedHeader({ alg: 'RS256', kid: 'test-rs256' })
+      .setIssuer(issuer)
+      .setIssuedAt(now)
+      .setExpirationTime(now + (o.expiresIn ?? 300))
+      .setJti(crypto.randomUUID())
+      .sign(signingKey);
+    recordSecret('access', t, 'oidc');
+    return t;
+  };
   handler = provider.callback();
 
   return {
@@ -199,10 +484,22 @@ export async function startOidc(opts: OidcOptions = {}): Promise<OidcServer> {
     provider,
     serverErrors,
     requests,
-    close: () =>
-      new Promise<void>((resolve) => {
+    grants,
+    saved,
+    ...(mtlsOrigin ? { mtlsOrigin } : {}),
+    exchanges,
+    issueJwt,
+    close: async () => {
+      await new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
-      }),
+      });
+      if (tlsServer) {
+        await new Promise<void>((resolve) => {
+          tlsServer!.closeAllConnections();
+          tlsServer!.close(() => resolve());
+        });
+      }
+    },
   };
 }

@@ -57,4 +57,4 @@ export async function startScriptedTokenEndpoint(
 const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
 
 /** An unsigned JWT carrying `claims` (authctl decodes ID tokens without verifying signatures). */
-export const unsignedJwt = (claims: Record<string, unknown>) => `${b64({ alg: 'none' })}.${b64(claims)}.sig`;
+export const unsignedJwt = (claims: Record<string, unknown>) => `${b64({ alg: 'RS256' })}.${b64(claims)}.sig`;

@@ -105,7 +105,19 @@ export function testContext(opts: TestContextOptions = {}): TestContext {
       (m) => stderr.push(`warning: ${m}\n`),
       PROVIDERS.map((p) => p.name),
     ),
-    http: () => http,
+    // A CA file or client certificate gets its own client, as in production.
+    http: (caFile, clientCert) =>
+      caFile === undefined && clientCert === undefined
+        ? http
+        : createHttpClient({
+            insecure: Boolean(opts.insecure),
+            caFile,
+            clientCert,
+            debug: (l) => stderr.push(`[verbose] ${l}\n`),
+            env,
+            backoffMs: opts.backoffMs ?? 20,
+            maxRetryAfterMs: 5000,
+          }),
     browser,
     prompter,
     spinner: async () => spinner,

@@ -9,7 +9,8 @@
  * - stderr (with or without --verbose, error lines included): no secret of any kind. The one
  *   exception is the Pryv consent URL, which carries the poll key and must be shown to the user.
  * - stdout: an access token only for `token print|header|export`, `exec`, `--print` and
- *   `token inspect --show-token`; refresh and ID tokens only with `--show-token`; a Pryv poll key
+ *   `token inspect --show-token`; ID tokens with `--show-token`, `token print --id-token` and
+ *   `token export`/`exec` (AUTHCTL_ID_TOKEN); refresh tokens only with `--show-token`; a Pryv poll key
  *   only with `pryv request --no-wait` (its JSON names the key); client secrets, authorization codes
  *   and PKCE verifiers never. In-process flow tests (no argv) may print access tokens and keys.
  *
@@ -86,6 +87,13 @@ function stdoutAllows(kind, o) {
         has('--show-token')
       );
     case 'id':
+      // `token print --id-token` prints it; `token export` and `exec` carry it as AUTHCTL_ID_TOKEN.
+      return (
+        has('--show-token') ||
+        (a[0] === 'token' && a[1] === 'print' && has('--id-token')) ||
+        (a[0] === 'token' && a[1] === 'export') ||
+        a[0] === 'exec'
+      );
     case 'refresh':
       return has('--show-token');
     case 'pollKey':

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ProtocolError, UsageError } from '../../src/errors.js';
-import type { TokenSet } from '../../src/protocol/oauth.js';
+import type { TokenSet } from '../../src/oauth/protocol.js';
 import {
   authorizeRequestUrl,
   DEFAULT_LIFETIME_S,

@@ -8,13 +8,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { FailureError } from '../../src/errors.js';
-import { buildProfile, type ClientCredentialsSpec } from '../../src/flows/oauth-client-credentials.js';
 import { checkUrl } from '../../src/http/url.js';
 import { decodeJwt } from '../../src/lib/jwt.js';
-import { parseCallback, parsePastedUrl, parseRedirectUri } from '../../src/protocol/authorize.js';
-import { validateMetadata } from '../../src/protocol/discovery.js';
-import { checkIdToken, subjectFromClaims } from '../../src/protocol/idtoken.js';
-import { expiryIso, oauthError, processTokenResponse, serverText } from '../../src/protocol/oauth.js';
+import { parseCallback, parsePastedUrl, parseRedirectUri } from '../../src/oauth/authorize.js';
+import { validateMetadata } from '../../src/oauth/discovery.js';
+import { buildProfile, type ClientCredentialsSpec } from '../../src/oauth/grants/client-credentials.js';
+import { checkIdToken, subjectFromClaims } from '../../src/oauth/idtoken.js';
+import { expiryIso, oauthError, processTokenResponse, serverText } from '../../src/oauth/protocol.js';
 import { parseProfile, TOKEN_RE } from '../../src/store/profile.js';
 import {
   answer,

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { checkUrl, hostToBaseUrl } from '../../src/http/url.js';
-import { processTokenResponse } from '../../src/protocol/oauth.js';
+import { processTokenResponse } from '../../src/oauth/protocol.js';
 import {
   idTokenClaims,
   livePersonProfile,

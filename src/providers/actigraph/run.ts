@@ -2,8 +2,8 @@
 import { parseScopes } from '../../cli/parse.js';
 import type { Context } from '../../context.js';
 import { UsageError } from '../../errors.js';
-import { absoluteCaFile, obtainClientCredentials, runOptions } from '../../flows/oauth-client-credentials.js';
 import { checkUrl } from '../../http/url.js';
+import { absoluteCaFile, obtainClientCredentials, runOptions } from '../../oauth/cli/obtain.js';
 import { ACTIGRAPH_AUTH_METHOD, ACTIGRAPH_SCOPES, ACTIGRAPH_TOKEN_URL, scopeWarnings } from './constants.js';
 
 type Opts = Record<string, unknown>;

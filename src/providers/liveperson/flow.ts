@@ -6,7 +6,7 @@
 import type { Context } from '../../context.js';
 import { FailureError, NetworkError, ProtocolError, RefusedError, UsageError } from '../../errors.js';
 import { checkUrl, hostToBaseUrl, redactUrl } from '../../http/url.js';
-import { serverText } from '../../protocol/oauth.js';
+import { serverText } from '../../oauth/protocol.js';
 import type { Profile } from '../../store/profile.js';
 import { resolveClientSecret } from '../../ui/secret.js';
 import type { RevokeOutcome as ProviderRevokeOutcome } from '../types.js';

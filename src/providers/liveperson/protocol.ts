@@ -6,7 +6,7 @@ import { ProtocolError, UsageError } from '../../errors.js';
 import { isoUtc } from '../../lib/format.js';
 import { isRecord } from '../../lib/json.js';
 import { decodeJwt } from '../../lib/jwt.js';
-import { expiryIso, serverText, type TokenSet } from '../../protocol/oauth.js';
+import { expiryIso, serverText, type TokenSet } from '../../oauth/protocol.js';
 import { type ParamValue, type Profile, TOKEN_RE } from '../../store/profile.js';
 
 /** Default domain API; LivePerson's docs (`retrieve_API_Domains.md`) print http://, authctl uses https. */

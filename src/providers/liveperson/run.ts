@@ -54,14 +54,14 @@ export async function login(ctx: Context, opts: Opts): Promise<void> {
       'Run it in an interactive terminal, or drop --manual and finish the login in a browser on this machine.',
     );
   }
-  const { parseRedirectUri } = await import('../../protocol/authorize.js');
+  const { parseRedirectUri } = await import('../../oauth/authorize.js');
   parseRedirectUri(redirectUri, { manual, flag: '--redirect-uri' });
   assertStoreUsable(ctx);
 
   const secret = await resolveClientSecret(ctx, opts, clientId);
   const target = await resolveSentinel(ctx, { account, domain: domainFlag, domainApi });
 
-  const { authorizationCodeLogin } = await import('../../flows/oauth-authorization-code.js');
+  const { authorizationCodeLogin } = await import('../../oauth/grants/authorization-code.js');
   const result = await authorizationCodeLogin(ctx, {
     authorizeUrl: target.endpoints.authorizeUrl,
     tokenUrl: target.endpoints.tokenUrl,

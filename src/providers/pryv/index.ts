@@ -33,4 +33,6 @@ export const pryv: ProviderDef = {
     const ep = apiEndpointWithToken(p);
     return ep ? [['API_ENDPOINT', ep]] : [];
   },
+  revoke: async (ctx, name, p) => (await import('./revoke.js')).pryvRevoke(ctx, name, p),
+  status: async (ctx, name, p) => (await import('./status.js')).pryvStatus(ctx, name, p),
 };

@@ -11,4 +11,5 @@ export const safe: ProviderDef = {
   async revoke(ctx, name, p) {
     return (await import('./flow.js')).revokeForDelete(ctx, name, p);
   },
+  status: async (ctx, name, p) => (await import('./status.js')).safeStatus(ctx, name, p),
 };
