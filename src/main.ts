@@ -5,6 +5,7 @@
 
 import { parseHot } from './cli/fast.js';
 import { AuthctlError, ExitCode, InterruptedError, SilentExit } from './errors.js';
+import { redactSecrets } from './lib/secrets.js';
 import { terminalSafe } from './lib/text.js';
 import { exitAfterFlush, processIO } from './ui/io.js';
 
@@ -99,7 +100,8 @@ export async function main(argv: string[]): Promise<number> {
       return ExitCode.brokenPipe;
     }
     const { line, code } = describe(err, verboseFlag);
-    process.stderr.write(`${terminalSafe(line)}\n`);
+    // Secrets the command held (client secret, refresh token, poll key…) never appear in it.
+    process.stderr.write(`${terminalSafe(redactSecrets(line))}\n`);
     return code;
   }
 }
