@@ -11,7 +11,7 @@ import { build } from 'esbuild';
 
 // commander is bundled: it is only initialised off the hot path, and inside the bundle it is covered
 // by the launcher's code cache (an external CommonJS package would be compiled on every run).
-const external = ['undici', 'ora', 'open', '@inquirer/prompts', 'chalk', 'uqr'];
+const external = ['ora', 'open', '@inquirer/prompts', 'chalk', 'uqr'];
 const out = new URL('../dist/authctl.cjs', import.meta.url).pathname;
 const tmp = `${out}.${process.pid}.tmp`;
 await build({

@@ -1,7 +1,9 @@
 /**
  * A tiny forwarding HTTP proxy on 127.0.0.1 for tests of HTTP_PROXY/HTTPS_PROXY support: it
- * tunnels CONNECT requests (what undici's proxy agent sends) and forwards absolute-form requests,
- * and records every target it was asked for, so a test can show the traffic went through it.
+ * tunnels CONNECT requests and forwards absolute-form requests, and records every target it was
+ * asked for (and any Proxy-Authorization it got), so a test can show the traffic went through it.
+ * `hosts` maps names to loopback addresses inside the proxy only: a test origin can then have a
+ * non-loopback name (`origin.test`) that authctl itself never resolves, as with a real proxy.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,16 +15,36 @@ export interface ProxyFake {
   url: string;
   /** Targets asked for: `CONNECT host:port` or `GET http://host:port/path`. */
   seen: string[];
+  /** Proxy-Authorization header values received, in order. */
+  auth: string[];
+  /** TCP connections accepted so far (0: nothing, not even a byte, reached the proxy). */
+  connections(): number;
   close(): Promise<void>;
 }
 
+/** Options for the proxy. */
+export interface ProxyOptions {
+  /** Names the proxy resolves itself, e.g. { 'origin.test': '127.0.0.1' }; others must be addresses. */
+  hosts?: Record<string, string>;
+}
+
+function withoutProxyAuth(h: http.IncomingHttpHeaders): http.IncomingHttpHeaders {
+  const { 'proxy-authorization': _, ...rest } = h;
+  return rest;
+}
+
 /** Start the proxy on a free loopback port. */
-export async function startProxy(): Promise<ProxyFake> {
+export async function startProxy(opts: ProxyOptions = {}): Promise<ProxyFake> {
   const seen: string[] = [];
+  const auth: string[] = [];
+  let connections = 0;
   const sockets = new Set<net.Socket>();
+  const resolve = (host: string) => opts.hosts?.[host] ?? host;
   const server = http.createServer((req, res) => {
     // Absolute-form request (RFC 9112 §3.2.2): forward it as is.
     seen.push(`${req.method} ${req.url}`);
+    const pa = req.headers['proxy-authorization'];
+    if (pa) auth.push(pa);
     let target: URL;
     try {
       target = new URL(req.url ?? '');
@@ -32,11 +54,11 @@ export async function startProxy(): Promise<ProxyFake> {
     }
     const upstream = http.request(
       {
-        host: target.hostname,
+        host: resolve(target.hostname),
         port: target.port,
         path: `${target.pathname}${target.search}`,
         method: req.method,
-        headers: { ...req.headers, host: target.host },
+        headers: { ...withoutProxyAuth(req.headers), host: target.host },
       },
       (up) => {
         res.writeHead(up.statusCode ?? 502, up.headers);
@@ -48,8 +70,10 @@ export async function startProxy(): Promise<ProxyFake> {
   });
   server.on('connect', (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
     seen.push(`CONNECT ${req.url}`);
+    const pa = req.headers['proxy-authorization'];
+    if (pa) auth.push(pa);
     const [host, port] = (req.url ?? '').split(':');
-    const upstream = net.connect(Number(port), host ?? '127.0.0.1', () => {
+    const upstream = net.connect(Number(port), resolve(host ?? '127.0.0.1'), () => {
       client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
       if (head.length) upstream.write(head);
       upstream.pipe(client);
@@ -66,11 +90,16 @@ export async function startProxy(): Promise<ProxyFake> {
     client.on('close', () => sockets.delete(client));
     upstream.on('close', () => sockets.delete(upstream));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  server.on('connection', () => {
+    connections++;
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;
   return {
     url: `http://127.0.0.1:${port}`,
     seen,
+    auth,
+    connections: () => connections,
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();
