@@ -1,0 +1,137 @@
+/**
+ * The hot entry, built on its own as dist/hot.cjs (a few KB) and run first by bin/authctl.js.
+ * It answers, without loading the full CLI (dist/authctl.cjs: commander and every command):
+ * - `token print|header|export` when the profile's token is fresh: the store file is read once and
+ *   only the profile asked for is validated (a damaged sibling does not matter);
+ * - `--version` / `-V`;
+ * - `[command…] --help` / `-h` when stdout is not a terminal, from help texts the build rendered
+ *   with commander itself (dist/help.json; a terminal gets commander's help at its own width).
+ * Anything else — renewal due, an unusual flag, a missing or damaged profile, a store whose modes
+ * need tightening, any error — returns false before anything was written, and the launcher runs the
+ * full CLI, which does the whole job with its usual output. test/cli/fast-path.test.ts and
+ * test/e2e/startup.test.ts keep both paths byte-for-byte equal.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseHot } from './cli/fast.js';
+import { defaultShell, renderExports } from './protocol/shell.js';
+import { configDir, STORE_BASENAME } from './store/paths.js';
+import {
+  authorizationValue,
+  expiresAtMs,
+  type Profile,
+  parseProfile,
+  pryvApiEndpointWithToken,
+} from './store/profile.js';
+import { writeStdout } from './ui/io.js';
+
+/** Replaced by the build with package.json's version. */
+declare const __AUTHCTL_VERSION__: string;
+
+/** Run argv on the hot path; true when it was fully handled (output written, exit code 0). */
+export function run(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): boolean {
+  if (env.AUTHCTL_NO_FAST_PATH === '1') return false;
+  try {
+    const text = answer(argv, env);
+    if (text === undefined) return false;
+    writeStdout(text);
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException)?.code === 'EPIPE') {
+      // As the full CLI does: the reader went away; end quietly with SIGPIPE's status.
+      process.exitCode = 141;
+      return true;
+    }
+    // Anything unexpected: let the full CLI do it (and report it properly).
+    return false;
+  }
+}
+
+/** What to print for argv, or undefined to hand over to the full CLI. */
+function answer(argv: readonly string[], env: NodeJS.ProcessEnv): string | undefined {
+  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) return `${__AUTHCTL_VERSION__}\n`;
+  const last = argv[argv.length - 1];
+  if (last === '--help' || last === '-h') return help(argv.slice(0, -1));
+  const hot = parseHot(argv);
+  if (!hot) return undefined;
+  let prefix = 'AUTHCTL_';
+  if (hot.name === 'export') {
+    prefix = hot.opts.prefix ?? prefix;
+    // Throws (→ full CLI, exit 2) on a bad prefix before the store is read, as the full CLI does.
+    renderExports([[`${prefix}TOKEN`, 'x']], 'bash');
+  }
+  const p = freshProfile(hot.profile, env, hot.opts.minTtl);
+  if (!p) return undefined;
+  switch (hot.name) {
+    case 'print':
+      return `${p.token}\n`;
+    case 'header':
+      return `Authorization: ${authorizationValue(p)}\n`;
+    case 'export': {
+      // The same variables as `token export` in the full CLI (commands/token.ts exportVars).
+      const vars: Array<[string, string]> = [
+        [`${prefix}TOKEN`, p.token],
+        [`${prefix}AUTHORIZATION`, authorizationValue(p)],
+      ];
+      if (p.expiresAt) vars.push([`${prefix}TOKEN_EXPIRES_AT`, p.expiresAt]);
+      const ep = p.provider === 'pryv' ? pryvApiEndpointWithToken(p) : null;
+      if (ep) vars.push([`${prefix}API_ENDPOINT`, ep]);
+      return renderExports(vars, hot.opts.shell ?? defaultShell(env));
+    }
+  }
+}
+
+/**
+ * The profile named by `arg` (else AUTHCTL_PROFILE, else the only one) when it is valid and has
+ * more than `minTtl` left; undefined for every other case, which the full CLI handles.
+ */
+function freshProfile(arg: string | undefined, env: NodeJS.ProcessEnv, minTtl: number): Profile | undefined {
+  const dir = configDir(env);
+  const file = path.join(dir, STORE_BASENAME);
+  if (process.platform !== 'win32') {
+    // The full CLI tightens (and warns about) a store other users can read, and has its own rules
+    // for links: only a plain 0600-style file in a private directory is read here.
+    const d = fs.lstatSync(dir, { throwIfNoEntry: false });
+    const f = fs.lstatSync(file, { throwIfNoEntry: false });
+    if (!d?.isDirectory() || !f?.isFile()) return undefined;
+    if ((d.mode & 0o077) !== 0 && (d.mode & 0o1000) === 0) return undefined;
+    if ((f.mode & 0o077) !== 0) return undefined;
+  }
+  const data: unknown = JSON.parse(fs.readFileSync(file, 'utf8'));
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return undefined;
+  const { version = 1, profiles } = data as { version?: unknown; profiles?: unknown };
+  if (version !== 1) return undefined;
+  if (typeof profiles !== 'object' || profiles === null || Array.isArray(profiles)) return undefined;
+  const all = profiles as Record<string, unknown>;
+  let name = arg || env.AUTHCTL_PROFILE;
+  if (!name) {
+    const names = Object.keys(all);
+    if (names.length !== 1) return undefined;
+    name = names[0]!;
+  }
+  if (!Object.hasOwn(all, name)) return undefined;
+  const r = parseProfile(all[name]);
+  if (!r.ok) return undefined;
+  const exp = expiresAtMs(r.profile);
+  // Fresh as flows/renew.ts isFresh() has it: no known expiry, or more than minTtl left.
+  if (exp !== null && !(exp - Date.now() > minTtl)) return undefined;
+  return r.profile;
+}
+
+/**
+ * Pre-rendered help for `words --help` when stdout is not a terminal (80 columns, no colour: what
+ * commander prints there too). Flags among the words, or a terminal, go to commander.
+ */
+function help(words: readonly string[]): string | undefined {
+  if (words.some((w) => w.startsWith('-'))) return undefined;
+  // A terminal gets commander's help at its width; /dev/null is a character device but no terminal.
+  if (fs.fstatSync(1).isCharacterDevice() && process.getBuiltinModule('node:tty').isatty(1)) return undefined;
+  let texts: Record<string, string>;
+  try {
+    texts = JSON.parse(fs.readFileSync(path.join(__dirname, 'help.json'), 'utf8'));
+  } catch {
+    return undefined;
+  }
+  const key = words.join(' ');
+  return Object.hasOwn(texts, key) ? texts[key] : undefined;
+}
