@@ -13,8 +13,16 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseHot } from './cli/fast.js';
+import { parseHot, parseHotActigraph } from './cli/fast.js';
+import { parseProfileName, parseScopes } from './cli/parse.js';
+import {
+  CACHE_MIN_TTL_MS,
+  type ClientCredentialsSpec,
+  isReusable,
+} from './flows/oauth-client-credentials.js';
+import { checkUrl } from './http/url.js';
 import { defaultShell, renderExports } from './protocol/shell.js';
+import { ACTIGRAPH_AUTH_METHOD, ACTIGRAPH_TOKEN_URL, scopeWarnings } from './providers/actigraph.js';
 import { configDir, STORE_BASENAME } from './store/paths.js';
 import {
   authorizationValue,
@@ -23,6 +31,7 @@ import {
   parseProfile,
   pryvApiEndpointWithToken,
 } from './store/profile.js';
+import { relativeTime } from './ui/format.js';
 import { writeStdout } from './ui/io.js';
 
 /** Replaced by the build with package.json's version. */
@@ -34,7 +43,10 @@ export function run(argv: readonly string[], env: NodeJS.ProcessEnv = process.en
   try {
     const text = answer(argv, env);
     if (text === undefined) return false;
-    writeStdout(text);
+    if (typeof text === 'object') {
+      process.stderr.write(text.err);
+      if (text.out) writeStdout(text.out);
+    } else writeStdout(text);
     return true;
   } catch (e) {
     if ((e as NodeJS.ErrnoException)?.code === 'EPIPE') {
@@ -47,8 +59,12 @@ export function run(argv: readonly string[], env: NodeJS.ProcessEnv = process.en
   }
 }
 
-/** What to print for argv, or undefined to hand over to the full CLI. */
-function answer(argv: readonly string[], env: NodeJS.ProcessEnv): string | undefined {
+/** What to print for argv (stdout, or both streams), or undefined to hand over to the full CLI. */
+function answer(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+): string | { out: string; err: string } | undefined {
+  if (argv[0] === 'actigraph') return cachedActigraph(argv, env);
   if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) return `${__AUTHCTL_VERSION__}\n`;
   const last = argv[argv.length - 1];
   if (last === '--help' || last === '-h') return help(argv.slice(0, -1));
@@ -86,6 +102,59 @@ function answer(argv: readonly string[], env: NodeJS.ProcessEnv): string | undef
  * more than `minTtl` left; undefined for every other case, which the full CLI handles.
  */
 function freshProfile(arg: string | undefined, env: NodeJS.ProcessEnv, minTtl: number): Profile | undefined {
+  const found = readProfile(arg, env);
+  if (!found) return undefined;
+  const exp = expiresAtMs(found.profile);
+  // Fresh as flows/renew.ts isFresh() has it: no known expiry, or more than minTtl left.
+  if (exp !== null && !(exp - Date.now() > minTtl)) return undefined;
+  return found.profile;
+}
+
+/**
+ * `actigraph token` when the saved token is reused (same request, more than a minute left): the one
+ * stderr line and, with --print, the token — what flows/oauth-client-credentials.ts prints then.
+ */
+function cachedActigraph(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+): { out: string; err: string } | undefined {
+  const a = parseHotActigraph(argv);
+  if (!a) return undefined;
+  const clientId = a.clientId.trim();
+  const scopes = parseScopes(a.scopes);
+  if (!clientId || scopes.length === 0 || scopeWarnings(scopes).length > 0) return undefined;
+  const tokenUrl = a.tokenUrl ?? ACTIGRAPH_TOKEN_URL;
+  // Both throw on a bad value: the full CLI then reports it (exit 2).
+  checkUrl(tokenUrl, { insecure: a.global.insecure, source: 'flag', label: '--token-url' });
+  const name = parseProfileName(a.profile ?? 'actigraph');
+  const found = readProfile(name, env);
+  if (!found) return undefined;
+  const p = found.profile;
+  const spec: ClientCredentialsSpec = {
+    provider: 'actigraph',
+    tokenUrl,
+    clientId,
+    authMethod: ACTIGRAPH_AUTH_METHOD,
+    scopes,
+  };
+  const now = Date.now();
+  if (!isReusable(p, spec, now)) return undefined;
+  const exp = expiresAtMs(p)!;
+  // Keep a margin so the line cannot differ from the full CLI's by the time it would run.
+  if (exp - now <= CACHE_MIN_TTL_MS + 1000) return undefined;
+  const savedId = typeof p.params.clientId === 'string' && p.params.clientId ? p.params.clientId : undefined;
+  const who = p.subject ?? savedId ?? 'the client';
+  return {
+    err: `Using cached token for ${who} from profile '${name}' (expires ${relativeTime(exp, now)}); --force fetches a new one.\n`,
+    out: a.print ? `${p.token}\n` : '',
+  };
+}
+
+/** The valid profile named by `arg` (else AUTHCTL_PROFILE, else the only one), read with one file read. */
+function readProfile(
+  arg: string | undefined,
+  env: NodeJS.ProcessEnv,
+): { name: string; profile: Profile } | undefined {
   const dir = configDir(env);
   const file = path.join(dir, STORE_BASENAME);
   if (process.platform !== 'win32') {
@@ -111,11 +180,7 @@ function freshProfile(arg: string | undefined, env: NodeJS.ProcessEnv, minTtl: n
   }
   if (!Object.hasOwn(all, name)) return undefined;
   const r = parseProfile(all[name]);
-  if (!r.ok) return undefined;
-  const exp = expiresAtMs(r.profile);
-  // Fresh as flows/renew.ts isFresh() has it: no known expiry, or more than minTtl left.
-  if (exp !== null && !(exp - Date.now() > minTtl)) return undefined;
-  return r.profile;
+  return r.ok ? { name, profile: r.profile } : undefined;
 }
 
 /**
