@@ -86,7 +86,7 @@ test('hot and full CLI print the same bytes for every form', async () => {
   assert.deepEqual([...codes].sort(), [0, 2], 'reuse and usage errors are covered');
   assert.match(
     pairs[1]![0].stderr,
-    /^Using cached token for ci from profile 'actigraph' \(expires in 1h 59m\)/,
+    /^Using cached token for ci from profile 'actigraph' \(expires in 2h\)/,
   );
   assert.equal(pairs[1]![0].stdout, 'cached-ag-token\n');
 });
