@@ -119,7 +119,7 @@ function cachedActigraph(
   env: NodeJS.ProcessEnv,
 ): { out: string; err: string } | undefined {
   const a = parseHotActigraph(argv);
-  if (!a) return undefined;
+  if (!a || a.force) return undefined;
   const clientId = a.clientId.trim();
   const scopes = parseScopes(a.scopes);
   if (!clientId || scopes.length === 0 || scopeWarnings(scopes).length > 0) return undefined;

@@ -3,7 +3,7 @@
  * and the only top-level catch (design.md: three-tier entry bin → main → command declarations).
  */
 
-import { parseHot } from './cli/fast.js';
+import { parseHot, parseHotActigraph } from './cli/fast.js';
 import { AuthctlError, ExitCode, InterruptedError, SilentExit } from './errors.js';
 import { exitAfterFlush, processIO } from './ui/io.js';
 
@@ -41,7 +41,33 @@ export async function main(argv: string[]): Promise<number> {
   try {
     // AUTHCTL_NO_FAST_PATH=1 sends every command through commander (test/cli/fast-path.test.ts
     // compares both paths byte for byte).
-    const hot = process.env.AUTHCTL_NO_FAST_PATH === '1' ? null : parseHot(argv);
+    const fast = process.env.AUTHCTL_NO_FAST_PATH !== '1';
+    // `actigraph token` in its CI forms (what a pipeline runs on every job) skips commander too:
+    // building the whole program costs more than the token request (docs/performance.md).
+    const ag = fast ? parseHotActigraph(argv) : null;
+    if (ag) {
+      const [{ createContext }, actigraph] = await Promise.all([
+        import('./context.js'),
+        import('./commands/actigraph.js'),
+      ]);
+      const ctx = createContext(
+        processIO({ verbose: ag.global.verbose, noColor: !ag.global.color }),
+        ag.global,
+        controller.signal,
+      );
+      // The options commander would hand the command (its defaults included).
+      await actigraph.token(ctx, {
+        clientId: ag.clientId,
+        scope: ag.scopes,
+        tokenUrl: ag.tokenUrl ?? 'https://auth.actigraphcorp.com/connect/token',
+        profile: ag.profile ?? 'actigraph',
+        ...(ag.print ? { print: true } : {}),
+        ...(ag.force ? { force: true } : {}),
+        ...ag.global,
+      });
+      return ExitCode.ok;
+    }
+    const hot = fast ? parseHot(argv) : null;
     if (hot) {
       const [{ createContext }, token] = await Promise.all([
         import('./context.js'),

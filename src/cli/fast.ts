@@ -76,13 +76,16 @@ export interface HotActigraph {
   tokenUrl: string | undefined;
   profile: string | undefined;
   print: boolean;
+  /** Only the full CLI's dispatch (src/main.ts) takes --force; the hot entry declines it. */
+  force: boolean;
   global: { verbose: boolean; insecure: boolean; color: boolean };
 }
 
 /**
- * Parse `actigraph token …` for the cached-token case, or return null (→ commander) for anything
- * else: --force, --json, --save-secret, a secret flag, --ca-file, help, an unknown flag, a value that
- * looks like a flag or a repeated single-value flag.
+ * Parse `actigraph token …` in its common CI forms (client id, scopes, token URL, profile, --print,
+ * --force), or return null (→ commander) for anything else: --json, --save-secret, a secret flag,
+ * --ca-file, help, an unknown flag, a value that looks like a flag, a repeated single-value flag,
+ * or a profile name commander would refuse.
  */
 export function parseHotActigraph(argv: readonly string[]): HotActigraph | null {
   if (argv[0] !== 'actigraph' || argv[1] !== 'token') return null;
@@ -98,6 +101,7 @@ export function parseHotActigraph(argv: readonly string[]): HotActigraph | null 
         'token-url': { type: 'string', multiple: true },
         profile: { type: 'string', multiple: true },
         print: { type: 'boolean' },
+        force: { type: 'boolean' },
         verbose: { type: 'boolean' },
         insecure: { type: 'boolean' },
         'no-color': { type: 'boolean' },
@@ -120,12 +124,14 @@ export function parseHotActigraph(argv: readonly string[]): HotActigraph | null 
   const scopes = Array.isArray(v.scope) ? v.scope : [];
   if (!clientId || tokenUrl === null || profile === null) return null;
   if (scopes.some((s) => s === '' || s.startsWith('-'))) return null;
+  if (profile !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(profile)) return null;
   return {
     clientId,
     scopes,
     tokenUrl,
     profile,
     print: v.print === true,
+    force: v.force === true,
     global: { verbose: v.verbose === true, insecure: v.insecure === true, color: v['no-color'] !== true },
   };
 }

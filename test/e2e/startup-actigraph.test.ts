@@ -84,10 +84,7 @@ test('hot and full CLI print the same bytes for every form', async () => {
   // No secret is given, so every form that would need a request stops at exit 2 before sending one
   // (the default token URL is a real host, never contacted from tests).
   assert.deepEqual([...codes].sort(), [0, 2], 'reuse and usage errors are covered');
-  assert.match(
-    pairs[1]![0].stderr,
-    /^Using cached token for ci from profile 'actigraph' \(expires in 2h\)/,
-  );
+  assert.match(pairs[1]![0].stderr, /^Using cached token for ci from profile 'actigraph' \(expires in 2h\)/);
   assert.equal(pairs[1]![0].stdout, 'cached-ag-token\n');
 });
 
@@ -103,4 +100,51 @@ test('a reused token loads only the launcher and dist/hot.cjs', async () => {
     files.map((f) => path.relative(repoRoot, f)),
     [path.join('bin', 'authctl.js'), path.join('dist', 'hot.cjs')],
   );
+});
+
+test('--force (one request) through main.ts without commander: the same output as through commander', async () => {
+  const { startIdentityServer, actigraphEnv } = await import('../fakes/identityserver.js');
+  const ids = await startIdentityServer();
+  after(() => ids.close());
+  const dir = tempConfigDir();
+  after(dir.cleanup);
+  const args = (...extra: string[]) =>
+    [
+      'actigraph',
+      'token',
+      '--client-id',
+      'ci-client',
+      '--scope',
+      'CentrePoint',
+      '--token-url',
+      ids.tokenUrl,
+    ].concat(extra);
+  // Timings and instants differ from run to run; everything else must not.
+  const norm = (s: string) =>
+    s
+      .replace(/\(\d+ ms\)/g, '(N ms)')
+      .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/g, 'ISO')
+      .replace(/in \d+m|in \d+h( \d+m)?/g, 'in T');
+  for (const extra of [
+    ['--force', '--print'],
+    ['--force'],
+    ['--force', '--verbose', '--profile', 'ci.2'],
+    [],
+  ]) {
+    const before = ids.issued.length;
+    const hot = await runCli(args(...extra), { configDir: dir.dir, env: actigraphEnv() });
+    const full = await runCli(args(...extra), {
+      configDir: dir.dir,
+      env: { ...actigraphEnv(), AUTHCTL_NO_FAST_PATH: '1' },
+    });
+    const what = extra.join(' ');
+    assert.equal(hot.code, 0, `${what}: ${hot.stderr}`);
+    assert.equal(full.code, 0, `${what}: ${full.stderr}`);
+    assert.equal(norm(hot.stderr), norm(full.stderr), `${what}: stderr`);
+    if (extra.includes('--force')) assert.equal(ids.issued.length, before + 2, `${what}: one request each`);
+    if (extra.includes('--print')) {
+      assert.equal(hot.stdout, `${ids.issued[before]}\n`);
+      assert.equal(full.stdout, `${ids.issued[before + 1]}\n`);
+    } else assert.equal(hot.stdout + full.stdout, '');
+  }
 });
