@@ -44,7 +44,7 @@ export function run(argv: readonly string[], env: NodeJS.ProcessEnv = process.en
     const text = answer(argv, env);
     if (text === undefined) return false;
     if (typeof text === 'object') {
-      process.stderr.write(text.err);
+      writeStderr(text.err);
       if (text.out) writeStdout(text.out);
     } else writeStdout(text);
     return true;
@@ -56,6 +56,21 @@ export function run(argv: readonly string[], env: NodeJS.ProcessEnv = process.en
     }
     // Anything unexpected: let the full CLI do it (and report it properly).
     return false;
+  }
+}
+
+/**
+ * A plain synchronous write to stderr: process.stderr would build a stream (and load net, tty and
+ * stream modules, several ms) for one line. Falls back to it when the descriptor is non-blocking.
+ */
+function writeStderr(text: string): void {
+  const buf = Buffer.from(text, 'utf8');
+  let off = 0;
+  try {
+    while (off < buf.length) off += fs.writeSync(2, buf, off);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+    process.stderr.write(buf.subarray(off));
   }
 }
 

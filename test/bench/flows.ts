@@ -11,7 +11,7 @@ import path from 'node:path';
 import { startIdentityServer } from '../fakes/identityserver.js';
 import { startFakePryv } from '../fakes/pryv.js';
 import { binPath, repoRoot, writeStore } from '../helpers/cli.js';
-import { cleanEnv, median, type PairResult, summarise } from './startup.js';
+import { cleanEnv, type measureRss, median, type PairResult, PEAK_RSS_PY, summarise } from './startup.js';
 
 /** A table row (see run.ts). */
 export interface Row {
@@ -100,6 +100,10 @@ async function clientCredentials(
     '--print',
   ]);
   const script = `const b=new URLSearchParams({grant_type:'client_credentials',client_id:'ci-client',client_secret:process.env.AUTHCTL_CLIENT_SECRET,scope:'CentrePoint'}).toString();require('node:http').request(${JSON.stringify(ids.tokenUrl)},{method:'POST',headers:{'content-type':'application/x-www-form-urlencoded','content-length':Buffer.byteLength(b)}},(r)=>{let d='';r.setEncoding('utf8');r.on('data',(c)=>{d+=c});r.on('end',()=>{const j=JSON.parse(d);if(!j.access_token)process.exit(1);process.stdout.write(j.access_token+'\\n')})}).end(b)`;
+  // The same POST with fetch(): what the client used before (Node's undici, compiled on first use).
+  const fetchScript = `fetch(${JSON.stringify(ids.tokenUrl)},{method:'POST',headers:{'content-type':'application/x-www-form-urlencoded'},body:new URLSearchParams({grant_type:'client_credentials',client_id:'ci-client',client_secret:process.env.AUTHCTL_CLIENT_SECRET,scope:'CentrePoint'})}).then((r)=>r.json()).then((j)=>{if(!j.access_token)process.exit(1);process.stdout.write(j.access_token+'\\n')})`;
+  const f: number[] = [];
+  const fb: number[] = [];
   const curl = has('curl') && has('jq');
   const curlLine = `curl -sS --fail -d grant_type=client_credentials -d client_id=ci-client --data-urlencode "client_secret=$AUTHCTL_CLIENT_SECRET" -d scope=CentrePoint ${ids.tokenUrl} | jq -er .access_token`;
   const a: number[] = [];
@@ -112,6 +116,8 @@ async function clientCredentials(
       const tb = await timeRun(['-e', script], env);
       const ta = await timeRun(cli, env);
       if (i === 0) cold = [ta, tb];
+      const tfb = await timeRun(['-e', script], env);
+      const tf = await timeRun(['-e', fetchScript], env);
       let tc = 0;
       let tcb = 0;
       if (curl) {
@@ -121,6 +127,8 @@ async function clientCredentials(
       if (i >= warmups) {
         a.push(ta);
         b.push(tb);
+        f.push(tf);
+        fb.push(tfb);
         if (curl) {
           c.push(tc);
           cb.push(tcb);
@@ -128,12 +136,26 @@ async function clientCredentials(
       }
     }
   } finally {
-    await ids.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }
+  const rss = await rssOfScripts(fetchScript, script, env, Math.min(runs, 11));
+  await ids.close();
   const vsNode = summarise('actigraph --force', a, b, cold);
+  const fetchVsHttp = summarise('fetch vs node:http', f, fb, [0, 0]);
+  json.fetchVsHttp = { time: fetchVsHttp, rss };
   json.clientCredentials = vsNode;
   const rows = [pairRow('actigraph token --force (1 POST + save)', vsNode, 'node:http script', 1.5)];
+  rows.push(pairRow('why: the same POST with fetch()', fetchVsHttp, 'node:http script', null));
+  if (rss) {
+    rows.push({
+      measure: 'why: peak RSS of the fetch() script',
+      value: `${(rss.kib / 1024).toFixed(1)} MiB`,
+      baseline: `node:http script: ${(rss.baselineKib / 1024).toFixed(1)} MiB`,
+      ratio: `${rss.ratio.toFixed(2)}× (+${((rss.kib - rss.baselineKib) / 1024).toFixed(1)} MiB)`,
+      target: 'report',
+      ok: true,
+    });
+  }
   if (curl) {
     // authctl against curl | jq: the pairs are (authctl run i, curl run i).
     const vsCurl = summarise('actigraph --force vs curl | jq', a, c, cold);
@@ -152,6 +174,44 @@ async function clientCredentials(
     });
   }
   return rows;
+}
+
+/** Peak RSS of the fetch script vs the node:http script, measured off the event loop (the fake answers). */
+async function rssOfScripts(
+  fetchScript: string,
+  httpScript: string,
+  env: NodeJS.ProcessEnv,
+  runs: number,
+): Promise<ReturnType<typeof measureRss>> {
+  const { Worker } = await import('node:worker_threads');
+  const code = `const { workerData, parentPort } = require('node:worker_threads');
+    const { spawnSync } = require('node:child_process');
+    const py = ${JSON.stringify(PEAK_RSS_PY)};
+    const peak = (argv) => { const r = spawnSync('python3', ['-c', py, ...argv], { env: workerData.env, encoding: 'utf8' }); const k = Number(r.stdout.trim()); return r.status === 0 && k > 0 ? k : null; };
+    const a = []; const b = [];
+    for (let i = 0; i < workerData.runs; i++) {
+      const rb = peak([process.execPath, '-e', workerData.http]); const ra = peak([process.execPath, '-e', workerData.fetch]);
+      if (ra === null || rb === null) { parentPort.postMessage(null); process.exit(0); }
+      a.push(ra); b.push(rb);
+    }
+    parentPort.postMessage({ a, b });`;
+  const res = await new Promise<{ a: number[]; b: number[] } | null>((resolve, reject) => {
+    const w = new Worker(code, {
+      eval: true,
+      workerData: { env, runs, fetch: fetchScript, http: httpScript },
+    });
+    w.once('message', resolve);
+    w.once('error', reject);
+  });
+  if (!res) return null;
+  const ratios = res.a.map((x, i) => x / res.b[i]!);
+  return {
+    kib: median(res.a),
+    baselineKib: median(res.b),
+    ratio: median(ratios),
+    p10: Math.min(...ratios),
+    p90: Math.max(...ratios),
+  };
 }
 
 /** Time any command (async: the fake servers live in this process's event loop). */

@@ -111,10 +111,11 @@ export function measurePairs(cases: Case[], runs: number, warmups: number): Pair
 }
 
 /** Peak RSS (KiB) of one run, from wait4()'s rusage (python3 forks and waits; nothing is injected into Node). */
+export const PEAK_RSS_PY =
+  'import os,sys\npid=os.fork()\nif pid==0:\n  os.dup2(os.open(os.devnull,os.O_WRONLY),1)\n  os.execvpe(sys.argv[1],sys.argv[1:],os.environ)\n_,st,ru=os.wait4(pid,0)\nprint(ru.ru_maxrss if os.waitstatus_to_exitcode(st)==0 else -1)';
+
 function peakRss(argv: string[], env: NodeJS.ProcessEnv): number | null {
-  const py =
-    'import os,sys\npid=os.fork()\nif pid==0:\n  os.dup2(os.open(os.devnull,os.O_WRONLY),1)\n  os.execvpe(sys.argv[1],sys.argv[1:],os.environ)\n_,st,ru=os.wait4(pid,0)\nprint(ru.ru_maxrss if os.waitstatus_to_exitcode(st)==0 else -1)';
-  const r = spawnSync('python3', ['-c', py, ...argv], { env, encoding: 'utf8' });
+  const r = spawnSync('python3', ['-c', PEAK_RSS_PY, ...argv], { env, encoding: 'utf8' });
   if (r.status !== 0) return null;
   const kib = Number(r.stdout.trim());
   return kib > 0 ? kib : null;
@@ -125,11 +126,12 @@ export function measureRss(
   argv: string[],
   env: NodeJS.ProcessEnv,
   runs: number,
+  baseline: string[] = [process.execPath, '-e', '0'],
 ): { kib: number; baselineKib: number; ratio: number; p10: number; p90: number } | null {
   const a: number[] = [];
   const b: number[] = [];
   for (let i = 0; i < runs + 2; i++) {
-    const rb = peakRss([process.execPath, '-e', '0'], env);
+    const rb = peakRss(baseline, env);
     const ra = peakRss(argv, env);
     if (rb === null || ra === null) return null;
     if (i >= 2) {

@@ -95,7 +95,13 @@ test('a reused token loads only the launcher and dist/hot.cjs', async () => {
     env: { AUTHCTL_DEBUG_MODULES: out },
   });
   assert.equal(r.code, 0, r.stderr);
-  const files = (JSON.parse(fs.readFileSync(out, 'utf8')) as { files: string[] }).files;
+  const { files, builtins } = JSON.parse(fs.readFileSync(out, 'utf8')) as {
+    files: string[];
+    builtins: string[];
+  };
+  for (const b of ['http', 'https', 'net', 'stream', 'internal/modules/esm/loader']) {
+    assert.ok(!builtins.includes(`NativeModule ${b}`), `loaded ${b}`);
+  }
   assert.deepEqual(
     files.map((f) => path.relative(repoRoot, f)),
     [path.join('bin', 'authctl.js'), path.join('dist', 'hot.cjs')],

@@ -45,7 +45,7 @@ async function loaded(args: string[]): Promise<{ code: number | null; files: str
   return { code: r.code, files: data.files.map((f) => path.relative(repoRoot, f)), builtins: data.builtins };
 }
 
-const HEAVY_BUILTINS = [
+export const HEAVY_BUILTINS = [
   'internal/deps/undici/undici', // fetch
   'http',
   'https',
@@ -53,6 +53,8 @@ const HEAVY_BUILTINS = [
   'child_process',
   'internal/modules/esm/loader', // any import(): ora, open, chalk, @inquirer/prompts, uqr
   'vm',
+  'net', // sockets: no stdio stream objects either (process.stdout/stderr build them)
+  'stream',
 ];
 
 test('token print/header/export with a fresh token load only the launcher and dist/hot.cjs', async () => {
