@@ -51,21 +51,29 @@ await bundle('hot.ts', 'hot.cjs', {
   minifySyntax: true,
 });
 
+// commander gets its own file, dist/commander.cjs, loaded only when the full program is built:
+// the paths that skip commander (actigraph's CI forms, renewals) then do not even parse it.
+const commanderPatch = {
+  // commander requires node:child_process at load time, only for executable subcommands, which
+  // authctl does not use; loading it (with net, dgram and streams) is ~3 ms of every --help.
+  name: 'lazy-child-process-in-commander',
+  setup(b) {
+    b.onLoad({ filter: /commander[\\/]lib[\\/]command\.js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      const eager = "const childProcess = require('node:child_process');";
+      if (!text.includes(eager)) throw new Error('commander changed: update the lazy child_process patch');
+      const lazy = "const childProcess = { spawn: (...a) => require('node:child_process').spawn(...a) };";
+      return { contents: text.replace(eager, lazy), loader: 'js' };
+    });
+  },
+};
+await bundle('../node_modules/commander/index.js', 'commander.cjs', { plugins: [commanderPatch] });
 const full = await bundle('main.ts', 'authctl.cjs', {
   plugins: [
     {
-      // commander requires node:child_process at load time, only for executable subcommands, which
-      // authctl does not use; loading it (with net, dgram and streams) is ~3 ms of every --help.
-      name: 'lazy-child-process-in-commander',
+      name: 'commander-apart',
       setup(b) {
-        b.onLoad({ filter: /commander[\\/]lib[\\/]command\.js$/ }, (args) => {
-          const text = readFileSync(args.path, 'utf8');
-          const eager = "const childProcess = require('node:child_process');";
-          if (!text.includes(eager))
-            throw new Error('commander changed: update the lazy child_process patch');
-          const lazy = "const childProcess = { spawn: (...a) => require('node:child_process').spawn(...a) };";
-          return { contents: text.replace(eager, lazy), loader: 'js' };
-        });
+        b.onResolve({ filter: /^commander$/ }, () => ({ path: './commander.cjs', external: true }));
       },
     },
   ],
