@@ -43,6 +43,33 @@ async function bundle(entry, outName, extra = {}) {
 }
 
 await bundle('hot.ts', 'hot.cjs', {
+  // The hot entry uses the provider registry (names, Authorization values, export variables) but
+  // never declares commands nor runs a flow: each provider's commands.js (commander options) is
+  // replaced by an empty register(), and every import() (a flow loaded on demand: revocation…) by
+  // a module that throws, so neither commander nor any flow lands in dist/hot.cjs.
+  plugins: [
+    {
+      name: 'registry-without-commands',
+      setup(b) {
+        b.onResolve({ filter: /.*/ }, (args) =>
+          args.kind === 'dynamic-import' ? { path: args.path, namespace: 'not-hot' } : undefined,
+        );
+        b.onLoad({ filter: /.*/, namespace: 'not-hot' }, () => ({
+          contents: 'throw new Error("not available in the hot entry");',
+          loader: 'js',
+        }));
+        b.onResolve({ filter: /^\.\/commands\.js$/ }, (args) =>
+          /[\\/]src[\\/]providers[\\/]/.test(args.importer)
+            ? { path: args.path, namespace: 'no-commands' }
+            : undefined,
+        );
+        b.onLoad({ filter: /.*/, namespace: 'no-commands' }, () => ({
+          contents: 'export const register = () => {};',
+          loader: 'js',
+        }));
+      },
+    },
+  ],
   // The hot entry has no import.meta.url, and must not pay for node:url.
   define: { __AUTHCTL_VERSION__: JSON.stringify(version) },
   banner: {},

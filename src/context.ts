@@ -3,6 +3,7 @@
  * from here. Everything heavy behind it (undici, ora, inquirer, open, conf) loads on first use.
  */
 import { createHttpClient, type HttpClient, sleep } from './http/client.js';
+import { PROVIDERS } from './providers/index.js';
 import { TokenStore } from './store/store.js';
 import { type Browser, createBrowser } from './ui/browser.js';
 import type { IO } from './ui/io.js';
@@ -49,7 +50,11 @@ export function createContext(io: IO, global: GlobalOptions, signal: AbortSignal
     now: () => Date.now(),
     random: (n) => process.getBuiltinModule('node:crypto').randomBytes(n),
     sleep: (ms) => sleep(ms, signal),
-    store: new TokenStore(env, (m) => io.err(`warning: ${m}\n`)),
+    store: new TokenStore(
+      env,
+      (m) => io.err(`warning: ${m}\n`),
+      PROVIDERS.map((p) => p.name),
+    ),
     http(caFile) {
       const key = caFile ?? '';
       let c = clients.get(key);

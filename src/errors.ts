@@ -20,7 +20,12 @@ export const ExitCode = {
 /** Base class for every error authctl reports on purpose. */
 export class AuthctlError extends Error {
   readonly exitCode: number;
-  readonly hint: string | undefined;
+  hint: string | undefined;
+  /**
+   * Set by withRelogin(): the hint is to end with the profile's re-login command, which only the
+   * command layer knows (flows do not reach the provider registry).
+   */
+  reloginLead: string | undefined;
   /**
    * A stable, machine-readable code such as `network.refused`, `store.corrupt` or
    * `oauth.invalid_grant`: what callers branch on (never the message text).
@@ -32,7 +37,14 @@ export class AuthctlError extends Error {
     this.exitCode = exitCode;
     this.hint = hint;
     this.code = code;
+    this.reloginLead = undefined;
   }
+}
+
+/** Mark `err` so the command layer completes its hint as "<lead>: <the re-login command>". */
+export function withRelogin<E extends AuthctlError>(err: E, lead = 'Run'): E {
+  err.reloginLead = lead;
+  return err;
 }
 
 /** Exit 1: anything else — network, server error, malformed answer, store unreadable. */

@@ -21,17 +21,16 @@ import {
   isReusable,
 } from './flows/oauth-client-credentials.js';
 import { checkUrl } from './http/url.js';
-import { defaultShell, renderExports } from './protocol/shell.js';
-import { ACTIGRAPH_AUTH_METHOD, ACTIGRAPH_TOKEN_URL, scopeWarnings } from './providers/actigraph.js';
-import { configDir, STORE_BASENAME } from './store/paths.js';
+import { relativeTime } from './lib/format.js';
+import { defaultShell, renderExports } from './lib/shell.js';
 import {
-  authorizationValue,
-  expiresAtMs,
-  type Profile,
-  parseProfile,
-  pryvApiEndpointWithToken,
-} from './store/profile.js';
-import { relativeTime } from './ui/format.js';
+  ACTIGRAPH_AUTH_METHOD,
+  ACTIGRAPH_TOKEN_URL,
+  scopeWarnings,
+} from './providers/actigraph/constants.js';
+import { authorizationValue, exportVars, PROVIDERS } from './providers/index.js';
+import { configDir, STORE_BASENAME } from './store/paths.js';
+import { expiresAtMs, type Profile, parseProfile } from './store/profile.js';
 import { writeStdout } from './ui/io.js';
 
 /** Replaced by the build with package.json's version. */
@@ -98,17 +97,8 @@ function answer(
       return `${p.token}\n`;
     case 'header':
       return `Authorization: ${authorizationValue(p)}\n`;
-    case 'export': {
-      // The same variables as `token export` in the full CLI (commands/token.ts exportVars).
-      const vars: Array<[string, string]> = [
-        [`${prefix}TOKEN`, p.token],
-        [`${prefix}AUTHORIZATION`, authorizationValue(p)],
-      ];
-      if (p.expiresAt) vars.push([`${prefix}TOKEN_EXPIRES_AT`, p.expiresAt]);
-      const ep = p.provider === 'pryv' ? pryvApiEndpointWithToken(p) : null;
-      if (ep) vars.push([`${prefix}API_ENDPOINT`, ep]);
-      return renderExports(vars, hot.opts.shell ?? defaultShell(env));
-    }
+    case 'export':
+      return renderExports(exportVars(p, prefix), hot.opts.shell ?? defaultShell(env));
   }
 }
 
@@ -194,7 +184,10 @@ function readProfile(
     name = names[0]!;
   }
   if (!Object.hasOwn(all, name)) return undefined;
-  const r = parseProfile(all[name]);
+  const r = parseProfile(
+    all[name],
+    PROVIDERS.map((d) => d.name),
+  );
   return r.ok ? { name, profile: r.profile } : undefined;
 }
 

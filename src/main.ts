@@ -5,6 +5,7 @@
 
 import { parseHot, parseHotActigraph } from './cli/fast.js';
 import { AuthctlError, ExitCode, InterruptedError, SilentExit } from './errors.js';
+import { terminalSafe } from './lib/text.js';
 import { exitAfterFlush, processIO } from './ui/io.js';
 
 /** One line for the user: what happened, and what to do next. */
@@ -41,14 +42,14 @@ export async function main(argv: string[]): Promise<number> {
   try {
     // AUTHCTL_NO_FAST_PATH=1 sends every command through commander (test/cli/fast-path.test.ts
     // compares both paths byte for byte).
-    const fast = process.env.AUTHCTL_NO_FAST_PATH !== '1';
+    const fast = process.env.AUTHCTL_NO_FAST_PATH !== '1' && process.env.AUTHCTL_PARSE_ONLY !== '1';
     // `actigraph token` in its CI forms (what a pipeline runs on every job) skips commander too:
     // building the whole program costs more than the token request (docs/performance.md).
     const ag = fast ? parseHotActigraph(argv) : null;
     if (ag) {
       const [{ createContext }, actigraph] = await Promise.all([
         import('./context.js'),
-        import('./commands/actigraph.js'),
+        import('./providers/actigraph/run.js'),
       ]);
       const ctx = createContext(
         processIO({ verbose: ag.global.verbose, noColor: !ag.global.color }),
@@ -117,7 +118,7 @@ export async function main(argv: string[]): Promise<number> {
       return ExitCode.brokenPipe;
     }
     const { line, code } = describe(err, verboseFlag);
-    process.stderr.write(`${line}\n`);
+    process.stderr.write(`${terminalSafe(line)}\n`);
     return code;
   }
 }

@@ -5,7 +5,7 @@
  * which reports it properly. test/cli/fast-path.test.ts keeps both parsers in agreement.
  */
 import { parseArgs } from 'node:util';
-import { SHELLS, type ShellKind } from '../protocol/shell.js';
+import { SHELLS, type ShellKind } from '../lib/shell.js';
 import { parseDuration } from './parse.js';
 
 /** A hot command parsed without commander. */

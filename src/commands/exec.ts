@@ -4,8 +4,8 @@ import fs from 'node:fs';
 import { constants } from 'node:os';
 import type { Context } from '../context.js';
 import { FailureError, SilentExit, UsageError } from '../errors.js';
-import { usableProfile } from '../flows/renew.js';
-import { exportVars } from './token.js';
+import { exportVars } from '../providers/index.js';
+import { usableProfile } from './renew.js';
 
 /** True when this process has a controlling terminal (so terminal signals reach its whole process group). */
 function hasControllingTerminal(): boolean {

@@ -81,7 +81,7 @@ export async function login(ctx: Context, opts: Opts): Promise<void> {
   const { parseRedirectUri } = await import('../protocol/authorize.js');
   const { subjectFromClaims } = await import('../protocol/idtoken.js');
   const { expiryIso } = await import('../protocol/oauth.js');
-  const { isoUtc } = await import('../ui/format.js');
+  const { isoUtc } = await import('../lib/format.js');
   const { resolveClientSecret } = await import('../ui/secret.js');
   const { discover } = await import('../flows/oauth-token.js');
   const { assertStoreUsable, finishLogin } = await import('./output.js');

@@ -1,8 +1,7 @@
 /** Output shared by every command: the profile summary (`token list --json` item) and login endings. */
 import type { Context } from '../context.js';
-import { isRenewable } from '../flows/renew.js';
-import type { Profile } from '../store/profile.js';
-import { isoUtc, relativeTime } from '../ui/format.js';
+import { isoUtc, relativeTime } from '../lib/format.js';
+import { isRenewable, type Profile } from '../store/profile.js';
 
 /** The public, token-free view of a profile, as `token list --json` prints it. */
 export interface ProfileSummary {

@@ -1,12 +1,14 @@
 /** `authctl token …`: list, print, header, export, inspect, refresh, delete (cli.md "Using tokens"). */
 import type { Context } from '../context.js';
 import { NoTokenError } from '../errors.js';
-import { isRenewable, renewAndSave, usableProfile } from '../flows/renew.js';
-import { decodeJwt } from '../protocol/jwt.js';
-import { defaultShell, renderExports, type ShellKind } from '../protocol/shell.js';
-import { authorizationValue, type Profile, pryvApiEndpointWithToken } from '../store/profile.js';
-import { maskToken } from '../ui/format.js';
+import { maskToken } from '../lib/format.js';
+import { decodeJwt } from '../lib/jwt.js';
+import { defaultShell, renderExports, type ShellKind } from '../lib/shell.js';
+import { authorizationValue, exportVars, provider } from '../providers/index.js';
+import type { RevokeOutcome } from '../providers/types.js';
+import type { Profile } from '../store/profile.js';
 import { describeExpiry, summarize } from './output.js';
+import { isRenewable, renewAndSave, usableProfile } from './renew.js';
 
 type Opts = Record<string, unknown>;
 
@@ -28,18 +30,6 @@ export async function print(ctx: Context, arg: string | undefined, o: Opts): Pro
 export async function header(ctx: Context, arg: string | undefined, o: Opts): Promise<void> {
   const { p } = await usable(ctx, arg, o);
   ctx.io.out(`Authorization: ${authorizationValue(p)}\n`);
-}
-
-/** The variables `token export` and `exec` provide, with `prefix` in place of AUTHCTL_. */
-export function exportVars(p: Profile, prefix: string): Array<[string, string]> {
-  const vars: Array<[string, string]> = [
-    [`${prefix}TOKEN`, p.token],
-    [`${prefix}AUTHORIZATION`, authorizationValue(p)],
-  ];
-  if (p.expiresAt) vars.push([`${prefix}TOKEN_EXPIRES_AT`, p.expiresAt]);
-  const ep = p.provider === 'pryv' ? pryvApiEndpointWithToken(p) : null;
-  if (ep) vars.push([`${prefix}API_ENDPOINT`, ep]);
-  return vars;
 }
 
 /** `token export`: quoted assignments for the chosen shell. */
@@ -159,9 +149,24 @@ export async function deleteCmd(ctx: Context, name: string, o: Opts): Promise<vo
     );
   }
   if (o.revoke && p) {
-    const { revokeProfile } = await import('./revoke.js');
-    await revokeProfile(ctx, name, p);
+    const def = provider(p.provider);
+    const outcome = def.revoke ? await def.revoke(ctx, name, p) : 'unsupported';
+    ctx.io.err(`${revokeLine(def.label, name, outcome)}\n`);
   }
   await ctx.store.delete(name, ctx.signal);
   ctx.io.err(`Deleted profile '${name}'.\n`);
+}
+
+/** One line saying how a revocation ended. */
+function revokeLine(label: string, name: string, outcome: RevokeOutcome): string {
+  switch (outcome) {
+    case 'revoked':
+      return `Revoked the token at ${label} (profile '${name}').`;
+    case 'already-invalid':
+      return `note: ${label} no longer knew the token of '${name}' (expired, revoked already, or the server restarted).`;
+    case 'nothing':
+      return `note: profile '${name}' has nothing ${label} can revoke (no refresh token).`;
+    case 'unsupported':
+      return `note: ${label} has no token revocation that authctl can call; deleting '${name}' locally only.`;
+  }
 }

@@ -14,6 +14,8 @@ import {
   throwIfAborted,
   UsageError,
 } from '../errors.js';
+import { formatDuration } from '../lib/format.js';
+import { decodeJwt } from '../lib/jwt.js';
 import {
   buildAuthorizeUrl,
   DEFAULT_REDIRECT_URI,
@@ -23,13 +25,14 @@ import {
   redirectUriWithPort,
 } from '../protocol/authorize.js';
 import { checkIdToken } from '../protocol/idtoken.js';
-import { decodeJwt } from '../protocol/jwt.js';
 import type { TokenSet } from '../protocol/oauth.js';
 import { createAuthorizationSecrets } from '../protocol/pkce.js';
 import { type LoopbackServer, listenLoopback } from '../server/loopback.js';
 import { alreadyFinishedPage, errorPage, type Page, successPage } from '../server/pages.js';
 import type { Spinner } from '../ui/spinner.js';
 import { type OAuthClient, requestToken } from './oauth-token.js';
+
+export { formatDuration };
 
 /** Everything one authorization-code login needs. */
 export interface AuthCodeConfig {
@@ -70,15 +73,6 @@ export interface AuthCodeResult {
   idTokenClaims?: Record<string, unknown>;
   /** The redirect URI used in both requests (with the real port). */
   redirectUri: string;
-}
-
-/** "5m", "90s", "1h30m" for messages. */
-export function formatDuration(ms: number): string {
-  const s = Math.round(ms / 1000);
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const sec = s % 60;
-  return `${h ? `${h}h` : ''}${m ? `${m}m` : ''}${sec || (!h && !m) ? `${sec}s` : ''}`;
 }
 
 /** Run the whole login; resolves once tokens were obtained and checked. Nothing is saved here. */

@@ -7,12 +7,11 @@
 import path from 'node:path';
 import { finishLogin, summarize } from '../commands/output.js';
 import type { Context } from '../context.js';
-import { NoTokenError } from '../errors.js';
+import { NoTokenError, withRelogin } from '../errors.js';
 import { checkUrl } from '../http/url.js';
+import { isoUtc, relativeTime } from '../lib/format.js';
 import { expiryIso, type TokenSet } from '../protocol/oauth.js';
-import { loginCommand } from '../providers/hints.js';
-import { expiresAtMs, type ParamValue, type Profile } from '../store/profile.js';
-import { isoUtc, relativeTime } from '../ui/format.js';
+import { expiresAtMs, type ParamValue, type Profile, type ProviderName } from '../store/profile.js';
 import { resolveClientSecret, type SecretOptions } from '../ui/secret.js';
 import { discover, requestToken } from './oauth-token.js';
 
@@ -27,7 +26,7 @@ export type SecretAuthMethod = 'client_secret_basic' | 'client_secret_post';
 
 /** What a command asks for: the grant's parameters and where to send them. */
 export interface ClientCredentialsSpec {
-  provider: 'actigraph' | 'oauth';
+  provider: ProviderName;
   /** The token endpoint; absent when it is discovered from `issuer`. */
   tokenUrl?: string | undefined;
   issuer?: string | undefined;
@@ -243,15 +242,18 @@ export async function obtainClientCredentials(
 }
 
 /** The request a saved profile was made with, or exit 4 naming the command to run again. */
-function specFromProfile(name: string, p: Profile): { spec: ClientCredentialsSpec; tokenUrl: string } {
+function specFromProfile(
+  name: string,
+  p: Profile,
+  providerLabel?: string,
+): { spec: ClientCredentialsSpec; tokenUrl: string } {
   const P = p.params;
   const tokenUrl = str(P.tokenUrl);
   const clientId = str(P.clientId);
   const authMethod = P.authMethod === 'client_secret_post' ? 'client_secret_post' : 'client_secret_basic';
-  if (!tokenUrl || !clientId || (p.provider !== 'actigraph' && p.provider !== 'oauth')) {
-    throw new NoTokenError(
-      `profile '${name}' lacks the token URL or client id needed to renew it`,
-      `Run: ${loginCommand(name, p)}`,
+  if (!tokenUrl || !clientId || p.flow !== 'client_credentials') {
+    throw withRelogin(
+      new NoTokenError(`profile '${name}' lacks the token URL or client id needed to renew it`),
     );
   }
   const spec: ClientCredentialsSpec = {
@@ -264,7 +266,7 @@ function specFromProfile(name: string, p: Profile): { spec: ClientCredentialsSpe
     resource: str(P.resource),
     audience: str(P.audience),
     caFile: str(P.caFile),
-    label: p.provider === 'actigraph' ? `ActiGraph token endpoint ${safeHost(tokenUrl)}` : undefined,
+    label: providerLabel ? `${providerLabel} token endpoint ${safeHost(tokenUrl)}` : undefined,
   };
   return { spec, tokenUrl };
 }
@@ -283,8 +285,9 @@ export async function renewClientCredentials(
   name: string,
   p: Profile,
   secret: string,
+  providerLabel?: string,
 ): Promise<Profile> {
-  const { spec, tokenUrl } = specFromProfile(name, p);
+  const { spec, tokenUrl } = specFromProfile(name, p, providerLabel);
   // The URL comes from the store, not a flag: refuse it as a server-provided one (exit 1).
   checkUrl(tokenUrl, { insecure: ctx.insecure, source: 'server', label: `profile '${name}' tokenUrl` });
   const set = await fetchToken(ctx, spec, tokenUrl, secret);

@@ -4,9 +4,10 @@
  * profile lock, has re-read the store, and saves the result; on any failure nothing is written.
  */
 import type { Context } from '../context.js';
-import { NoTokenError } from '../errors.js';
+import { NoTokenError, withRelogin } from '../errors.js';
+import { isoUtc } from '../lib/format.js';
+import { decodeJwt } from '../lib/jwt.js';
 import { checkIdToken, subjectFromClaims } from '../protocol/idtoken.js';
-import { decodeJwt } from '../protocol/jwt.js';
 import {
   type ClientAuthMethod,
   clientAuthentication,
@@ -14,9 +15,7 @@ import {
   processTokenResponse,
   serverText,
 } from '../protocol/oauth.js';
-import { loginCommand } from '../providers/hints.js';
 import type { ParamValue, Profile } from '../store/profile.js';
-import { isoUtc } from '../ui/format.js';
 
 const METHODS: readonly ClientAuthMethod[] = ['client_secret_basic', 'client_secret_post', 'none'];
 
@@ -37,21 +36,19 @@ export async function refreshProfile(
   p: Profile,
   secret?: string,
 ): Promise<Profile> {
-  const relogin = `Run: ${loginCommand(name, p)}`;
-  if (!p.refreshToken) throw new NoTokenError(`profile '${name}' has no refresh token`, relogin);
+  if (!p.refreshToken) throw withRelogin(new NoTokenError(`profile '${name}' has no refresh token`));
   const tokenUrl = str(p.params.tokenUrl);
   const clientId = str(p.params.clientId);
   if (!tokenUrl || !clientId) {
-    throw new NoTokenError(
-      `profile '${name}' lacks the token URL or client id needed to refresh it`,
-      relogin,
+    throw withRelogin(
+      new NoTokenError(`profile '${name}' lacks the token URL or client id needed to refresh it`),
     );
   }
   const confidential = p.params.confidential === true;
   if (confidential && secret === undefined) {
-    throw new NoTokenError(
-      `profile '${name}' needs the client secret to refresh`,
-      `Set AUTHCTL_CLIENT_SECRET, or run: ${loginCommand(name, p)}`,
+    throw withRelogin(
+      new NoTokenError(`profile '${name}' needs the client secret to refresh`),
+      'Set AUTHCTL_CLIENT_SECRET, or run',
     );
   }
   const saved = str(p.params.authMethod) as ClientAuthMethod | undefined;
@@ -78,9 +75,13 @@ export async function refreshProfile(
   if (body && typeof body === 'object' && body.error === 'invalid_grant') {
     const desc =
       typeof body.error_description === 'string' ? `: ${serverText(body.error_description, 200)}` : '';
-    throw new NoTokenError(
-      `the refresh token of profile '${name}' is no longer accepted (invalid_grant${desc})`,
-      `Log in again: ${loginCommand(name, p)}`,
+    throw withRelogin(
+      new NoTokenError(
+        `the refresh token of profile '${name}' is no longer accepted (invalid_grant${desc})`,
+        undefined,
+        'oauth.invalid_grant',
+      ),
+      'Log in again',
     );
   }
   const tokens = processTokenResponse(res, where);

@@ -5,7 +5,7 @@
  * check. The claims still prove it was minted for this client, this login and this issuer.
  */
 import { ProtocolError } from '../errors.js';
-import { decodeJwt } from './jwt.js';
+import { decodeJwt } from '../lib/jwt.js';
 import { serverText } from './oauth.js';
 
 /** Allowed clock difference between authctl and the server, in seconds. */

@@ -5,6 +5,8 @@
  * `expires_in` as a string, lower-case `bearer`, HTML or plain-text error pages).
  */
 import { type AuthctlError, FailureError, NetworkError, ProtocolError, RefusedError } from '../errors.js';
+import { isRecord } from '../lib/json.js';
+import { serverText } from '../lib/text.js';
 import { TOKEN_RE } from '../store/profile.js';
 
 /** A validated successful token response. */
@@ -55,19 +57,10 @@ export function clientAuthentication(
   return { headers: {}, form: { client_id: clientId } };
 }
 
-const isObj = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObj = isRecord;
 
 /** Printable, single-line, bounded text from a server (descriptions, error pages). */
-export function serverText(text: string, max = 200): string {
-  const stripped = text
-    .replace(/<(script|style)[^>]*>[\s\S]*?<\/\1>/gi, ' ')
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/[\x00-\x1f\x7f]+/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
-  return stripped.length > max ? `${stripped.slice(0, max)}…` : stripped;
-}
+export { serverText };
 
 /** Map an OAuth error code (RFC 6749 §5.2, §4.1.2.1) to the error authctl reports. */
 export function oauthError(code: string, description: string | undefined, where: string): AuthctlError {

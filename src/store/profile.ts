@@ -4,7 +4,14 @@
 export type Flow = 'pryv-access' | 'safe-launcher' | 'authorization_code' | 'client_credentials';
 
 /** Known providers (presets) plus the generic engine. */
-export type Provider = 'pryv' | 'safe' | 'liveperson' | 'actigraph' | 'oauth';
+/**
+ * A provider's name, as the provider registry (src/providers/index.ts) lists it. The store does
+ * not keep its own list: the registry is the one place a provider is added.
+ */
+export type ProviderName = string;
+
+/** @deprecated name of ProviderName. */
+export type Provider = ProviderName;
 
 /** A scalar or list parameter kept with a profile. */
 export type ParamValue = string | number | boolean | null | string[];
@@ -34,7 +41,8 @@ export interface Profile {
   details?: Record<string, unknown>;
 }
 
-export const PROVIDERS: readonly Provider[] = ['pryv', 'safe', 'liveperson', 'actigraph', 'oauth'];
+/** The shape of a provider name; which names exist is the registry's business. */
+const PROVIDER_NAME_RE = /^[a-z][a-z0-9-]{0,31}$/;
 export const FLOWS: readonly Flow[] = [
   'pryv-access',
   'safe-launcher',
@@ -61,11 +69,18 @@ function isParam(v: unknown): v is ParamValue {
   );
 }
 
-/** Validate an unknown value read from the store; returns the profile or a reason it is broken. */
-export function parseProfile(raw: unknown): { ok: true; profile: Profile } | { ok: false; reason: string } {
+/**
+ * Validate an unknown value read from the store; returns the profile or a reason it is broken.
+ * `providers`: the names the registry knows (a profile of another provider is damaged).
+ */
+export function parseProfile(
+  raw: unknown,
+  providers?: readonly string[],
+): { ok: true; profile: Profile } | { ok: false; reason: string } {
   if (!isRecord(raw)) return { ok: false, reason: 'not an object' };
   const fail = (field: string) => ({ ok: false as const, reason: `missing or invalid field '${field}'` });
-  if (!PROVIDERS.includes(raw.provider as Provider)) return fail('provider');
+  if (typeof raw.provider !== 'string' || !PROVIDER_NAME_RE.test(raw.provider)) return fail('provider');
+  if (providers && !providers.includes(raw.provider)) return fail('provider');
   if (!FLOWS.includes(raw.flow as Flow)) return fail('flow');
   if (typeof raw.token !== 'string' || !TOKEN_RE.test(raw.token)) return fail('token');
   // The type is the scheme of the Authorization header `token header` prints: CR/LF or spaces
@@ -89,18 +104,21 @@ export function expiresAtMs(p: Profile): number | null {
   return p.expiresAt === null ? null : Date.parse(p.expiresAt);
 }
 
-/** The value of the HTTP Authorization header for this profile (Pryv takes the raw token). */
-export function authorizationValue(p: Profile): string {
-  if (p.provider === 'pryv') return p.token;
-  const type = /^bearer$/i.test(p.tokenType) ? 'Bearer' : p.tokenType;
-  return `${type} ${p.token}`;
+/** True when the token has more than `minTtlMs` left (or no known expiry). */
+export function isFresh(p: Profile, nowMs: number, minTtlMs: number): boolean {
+  const exp = expiresAtMs(p);
+  return exp === null || exp - nowMs > minTtlMs;
 }
 
-/** Pryv's API endpoint with the token embedded (https://token@user.pryv.me/), or null. */
-export function pryvApiEndpointWithToken(p: Profile): string | null {
-  const ep = p.params.apiEndpoint;
-  if (typeof ep !== 'string') return null;
-  const m = /^([a-z][a-z0-9+.-]*):\/\/(.+)$/i.exec(ep);
-  if (!m) return null;
-  return `${m[1]}://${p.token}@${m[2]}`;
+/** The client secret renewal can use: the saved one, else AUTHCTL_CLIENT_SECRET. */
+export function renewalSecret(p: Profile, env: NodeJS.ProcessEnv): string | undefined {
+  return p.clientSecret ?? (env.AUTHCTL_CLIENT_SECRET || undefined);
+}
+
+/** Whether authctl can renew this profile without the user (refresh token, or client credentials with a secret). */
+export function isRenewable(p: Profile, env: NodeJS.ProcessEnv): boolean {
+  const needsSecret = p.params.confidential === true;
+  if (p.refreshToken) return !needsSecret || renewalSecret(p, env) !== undefined;
+  if (p.flow === 'client_credentials') return renewalSecret(p, env) !== undefined;
+  return false;
 }

@@ -42,10 +42,14 @@ export class TokenStore {
   private handover: StoreSnapshot | undefined;
   private locks = 0;
 
-  constructor(env: NodeJS.ProcessEnv = process.env, warn: Warn = () => {}) {
+  /** `providers`: the provider names the registry knows; profiles of others read as damaged. */
+  private readonly providers: readonly string[] | undefined;
+
+  constructor(env: NodeJS.ProcessEnv = process.env, warn: Warn = () => {}, providers?: readonly string[]) {
     this.dir = configDir(env);
     this.file = path.join(this.dir, STORE_BASENAME);
     this.warn = warn;
+    this.providers = providers;
   }
 
   /** Read and parse the store. A missing file is an empty store; an unparseable one is an error. */
@@ -67,7 +71,7 @@ export class TokenStore {
     const profiles = new Map<string, Profile>();
     const broken: BrokenProfile[] = [];
     for (const [name, value] of Object.entries(raw.profiles)) {
-      const r = parseProfile(value);
+      const r = parseProfile(value, this.providers);
       if (r.ok) profiles.set(name, r.profile);
       else broken.push({ name, reason: r.reason });
     }
@@ -202,6 +206,31 @@ export class TokenStore {
       delete profiles[name];
       return had;
     }, signal);
+  }
+
+  /**
+   * Get a token for profile `name` without racing other processes: under the profile's lock,
+   * re-read the profile (another process may have just obtained one); if `reuse(current)` says
+   * it will do, return it; otherwise `fetch(current)` a new one and save it before the lock is
+   * released. Used by renewal and by client-credentials logins, so parallel runs make one request.
+   */
+  obtainUnderLock(
+    name: string,
+    reuse: (current: Profile | undefined) => boolean,
+    fetch: (current: Profile | undefined) => Promise<Profile>,
+    signal?: AbortSignal,
+  ): Promise<{ profile: Profile; fetched: boolean }> {
+    return this.withProfileLock(
+      name,
+      async () => {
+        const current = this.read().profiles.get(name);
+        if (current && reuse(current)) return { profile: current, fetched: false };
+        const profile = await fetch(current);
+        await this.save(name, profile, signal);
+        return { profile, fetched: true };
+      },
+      signal,
+    );
   }
 
   /** Run `fn` holding the per-profile lock (renewal: read → check → fetch → write). */

@@ -28,7 +28,16 @@ export function headless(env: NodeJS.ProcessEnv): boolean {
 /** The real browser launcher. */
 export function createBrowser(env: NodeJS.ProcessEnv, debug: (s: string) => void): Browser {
   return {
-    async open(url) {
+    async open(raw) {
+      // Hand the browser the parsed, normalised URL (percent-encoded; no control characters),
+      // never a server's text as sent.
+      let url: string;
+      try {
+        url = new URL(raw).href;
+      } catch {
+        debug('not opening a browser: the URL does not parse');
+        return false;
+      }
       const configured = env.BROWSER?.trim();
       if (configured) {
         const [cmd, args] = browserCommand(configured);

@@ -1,5 +1,6 @@
 /** Terminal I/O: the only place that decides what is interactive and whether colour is on. */
 import { writeSync } from 'node:fs';
+import { terminalSafe } from '../lib/text.js';
 
 /** What commands may write and ask; stdout is data only, stderr is for humans. */
 export interface IO {
@@ -72,10 +73,14 @@ export function processIO(opts: IOOptions = {}): IO {
     return tty;
   };
   const ci = env.CI !== undefined && env.CI !== '' && env.CI !== '0' && env.CI !== 'false';
+  // The output boundary: everything authctl writes passes the one sanitiser (src/lib/text.ts), so
+  // no server-given string can reach the terminal with control sequences in it.
+  let colour: boolean | undefined;
   return {
-    out: writeStdout,
+    out: (text) => writeStdout(terminalSafe(text)),
     err: (text) => {
-      process.stderr.write(text);
+      colour ??= colorWanted(env, ttys().stderr, opts.noColor);
+      process.stderr.write(terminalSafe(text, colour));
     },
     get interactive() {
       return ttys().stderr && ttys().stdin && !ci;
@@ -85,7 +90,7 @@ export function processIO(opts: IOOptions = {}): IO {
     },
     verbose,
     debug: (text) => {
-      if (verbose) process.stderr.write(`[verbose] ${text}\n`);
+      if (verbose) process.stderr.write(`[verbose] ${terminalSafe(text)}\n`);
     },
     readStdin: async () => {
       const chunks: Buffer[] = [];

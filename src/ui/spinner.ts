@@ -1,4 +1,5 @@
 /** Spinner on stderr (ora, loaded lazily) — only when interactive; otherwise plain status lines. */
+import { terminalSafe } from '../lib/text.js';
 import type { IO } from './io.js';
 
 /** What flows use to show progress. */
@@ -22,19 +23,28 @@ export async function createSpinner(io: IO): Promise<Spinner> {
     };
   }
   const { default: ora } = await import('ora');
-  const s = ora({ stream: process.stderr, color: io.color ? 'cyan' : false, isEnabled: true });
+  // discardStdin: false — ora's default puts stdin in raw mode while it spins, so the terminal no
+  // longer turns Ctrl-C into SIGINT and ^C arrives as a plain byte that nobody reads: the command
+  // could not be interrupted (and a login could complete after the user pressed Ctrl-C).
+  const s = ora({
+    stream: process.stderr,
+    color: io.color ? 'cyan' : false,
+    isEnabled: true,
+    discardStdin: false,
+  });
   return {
+    // ora writes to the stream itself, past io.err: sanitise here (the same one sanitiser).
     start: (t) => {
-      s.start(t);
+      s.start(terminalSafe(t));
     },
     update: (t) => {
-      s.text = t;
+      s.text = terminalSafe(t);
     },
     succeed: (t) => {
-      s.succeed(t);
+      s.succeed(terminalSafe(t));
     },
     fail: (t) => {
-      s.fail(t);
+      s.fail(terminalSafe(t));
     },
     stop: () => {
       s.stop();

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { decodeJwt } from '../../src/protocol/jwt.js';
+import { decodeJwt } from '../../src/lib/jwt.js';
 import { startIdentityServer } from '../fakes/identityserver.js';
 import { BASIC_CLIENT, JWT_RESOURCE, type OidcServer, POST_CLIENT, startOidc } from '../fakes/oidc.js';
 import { readStore, runCli, tempConfigDir, writeStore } from '../helpers/cli.js';

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { WAITING_TEXT } from '../../src/providers/pryv.js';
+import { WAITING_TEXT } from '../../src/providers/pryv/constants.js';
 import { type FakePryv, type Generation, startFakePryv } from '../fakes/pryv.js';
 import { readStore, repoRoot, runCli, tempConfigDir } from '../helpers/cli.js';
 
@@ -169,7 +169,8 @@ test('--no-wait prints the JSON and exits; pryv poll <poll-url> --print finishes
   const token = 'ckLATER0987654321';
   const first = await runCli(requestArgs(f, '--no-wait'), {
     configDir: dir,
-    env: { BROWSER, PRYV_CONSENT_TOKEN: token, PRYV_CONSENT_DELAY_MS: '300' },
+    // The consent stand-in reads the poll URL once it "loads": late enough not to race the count below.
+    env: { BROWSER, PRYV_CONSENT_TOKEN: token, PRYV_CONSENT_DELAY_MS: '2000' },
   });
   assert.equal(first.code, 0, first.stderr);
   const out = JSON.parse(first.stdout);

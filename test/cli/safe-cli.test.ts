@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { WAITING_TEXT } from '../../src/providers/safe.js';
+import { WAITING_TEXT } from '../../src/providers/safe/constants.js';
 import { type FakeLauncher, startFakeLauncher } from '../fakes/safe-launcher.js';
 import { readStore, runCli, tempConfigDir } from '../helpers/cli.js';
 

@@ -4,11 +4,10 @@
  * alone (a CI runner cancelling a job), and authctl exits with the child's status.
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import path from 'node:path';
+import { spawn } from 'node:child_process';
 import { after, before, test } from 'node:test';
-import { binPath, cliEnv, repoRoot, sampleProfile, tempConfigDir, writeStore } from '../helpers/cli.js';
-import { findShell } from '../helpers/shells.js';
+import { binPath, cliEnv, sampleProfile, tempConfigDir, writeStore } from '../helpers/cli.js';
+import { CTRL_C, ptyPython, runOnPty } from '../helpers/pty.js';
 
 /** A child that counts SIGINTs: prints "ready", and 400 ms after the first SIGINT prints the count and exits 3. */
 const COUNTER = `let n = 0;
@@ -47,27 +46,14 @@ test('SIGINT sent to authctl alone (no terminal) is forwarded to the child once'
   assert.equal(code, 3, "authctl exits with the child's status");
 });
 
-const python = findShell('python3');
 test('Ctrl-C in a terminal reaches the child once, not twice', {
-  skip: python ? false : 'python3 (for its pty module) is not installed here',
-}, () => {
-  const r = spawnSync(
-    python!,
-    [
-      path.join(repoRoot, 'test', 'helpers', 'pty-run.py'),
-      process.execPath,
-      binPath,
-      'exec',
-      '--profile',
-      'ci',
-      '--',
-      process.execPath,
-      '-e',
-      COUNTER,
-    ],
-    { env: cliEnv(tmp.dir), encoding: 'utf8', timeout: 20_000 },
+  skip: ptyPython ? false : 'python3 (for its pty module) is not installed here',
+}, async () => {
+  const r = await runOnPty(
+    ['exec', '--profile', 'ci', '--', process.execPath, '-e', COUNTER],
+    [{ expect: 'ready' }, { send: CTRL_C }],
+    { configDir: tmp.dir },
   );
-  assert.match(r.stdout, /ready/, r.stderr);
-  assert.match(r.stdout, /sigints=1\r?\n/, `the child saw: ${r.stdout}`);
-  assert.equal(r.status, 3, r.stdout + r.stderr);
+  assert.match(r.output, /sigints=1\r?\n/, `the child saw: ${r.output}`);
+  assert.equal(r.status, 3, r.output);
 });

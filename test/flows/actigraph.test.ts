@@ -5,10 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, afterEach, beforeEach, test } from 'node:test';
-import { token } from '../../src/commands/actigraph.js';
 import { clientCredentials } from '../../src/commands/oauth.js';
-import { usableProfile } from '../../src/flows/renew.js';
-import { decodeJwt } from '../../src/protocol/jwt.js';
+import { usableProfile } from '../../src/commands/renew.js';
+import { decodeJwt } from '../../src/lib/jwt.js';
+import { token } from '../../src/providers/actigraph/run.js';
 import { DEFAULT_IDS_CLIENTS, type IdsFake, startIdentityServer } from '../fakes/identityserver.js';
 import { type TestContext, type TestContextOptions, testContext } from '../helpers/context.js';
 

@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { clientCredentials } from '../../src/commands/oauth.js';
-import { renewAndSave, usableProfile } from '../../src/flows/renew.js';
-import { decodeJwt } from '../../src/protocol/jwt.js';
+import { renewAndSave, usableProfile } from '../../src/commands/renew.js';
+import { decodeJwt } from '../../src/lib/jwt.js';
 import {
   BASIC_CLIENT,
   JWT_RESOURCE,

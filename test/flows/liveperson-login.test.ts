@@ -4,7 +4,6 @@
  */
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { login } from '../../src/commands/liveperson.js';
 import {
   AuthctlError,
   FailureError,
@@ -15,6 +14,7 @@ import {
   UsageError,
 } from '../../src/errors.js';
 import { requestToken } from '../../src/flows/oauth-token.js';
+import { login } from '../../src/providers/liveperson/run.js';
 import { type FakeSentinel, freePort, httpGet, leakedSecrets, startSentinel } from '../fakes/sentinel.js';
 import { type TestContext, testContext } from '../helpers/context.js';
 

@@ -4,10 +4,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { login, logout } from '../../src/commands/liveperson.js';
-import { revokeProfile } from '../../src/commands/revoke.js';
+import { renewAndSave, usableProfile } from '../../src/commands/renew.js';
 import { AuthctlError, NoTokenError, RefusedError, UsageError } from '../../src/errors.js';
-import { renewAndSave, usableProfile } from '../../src/flows/renew.js';
+import { provider } from '../../src/providers/index.js';
+import { login, logout } from '../../src/providers/liveperson/run.js';
 import { type FakeSentinel, freePort, leakedSecrets, startSentinel } from '../fakes/sentinel.js';
 import { type TestContext, type TestContextOptions, testContext } from '../helpers/context.js';
 
@@ -271,13 +271,13 @@ test('logout refuses a profile of another provider', async () => {
 test('token delete --revoke hook revokes a LivePerson refresh token with a warning', async () => {
   const { fake, ctx } = await loggedIn();
   const p = ctx.store.get('liveperson');
-  await revokeProfile(ctx, 'liveperson', p);
+  assert.equal(await provider('liveperson').revoke!(ctx, 'liveperson', p), 'revoked');
   assert.equal(fake.requests('/token/revoke')[0]!.form.token, p.refreshToken);
   assert.match(ctx.stderr.join(''), /ALL LivePerson applications/);
   // A failure throws so that token delete keeps the profile.
   fake.revokeFailure = { status: 500, body: 'down' };
   await assert.rejects(
-    revokeProfile(ctx, 'liveperson', p),
+    provider('liveperson').revoke!(ctx, 'liveperson', p),
     (e: unknown) => e instanceof AuthctlError && e.exitCode === 1,
   );
 });

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { after, before, test } from 'node:test';
-import { decodeJwt } from '../../src/protocol/jwt.js';
+import { decodeJwt } from '../../src/lib/jwt.js';
 import { type FakeLauncher, startFakeLauncher } from '../fakes/safe-launcher.js';
 
 interface Raw {

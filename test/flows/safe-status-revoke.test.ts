@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { afterEach, test } from 'node:test';
-import { revoke, status } from '../../src/commands/safe.js';
 import { deleteCmd, header, inspect } from '../../src/commands/token.js';
+import { revoke, status } from '../../src/providers/safe/run.js';
 import { type FakeApp, type FakeLauncher, startFakeLauncher } from '../fakes/safe-launcher.js';
 import { readStore, sampleProfile, writeStore } from '../helpers/cli.js';
 import { type TestContext, testContext } from '../helpers/context.js';

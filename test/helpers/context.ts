@@ -5,6 +5,7 @@
  */
 import type { Context } from '../../src/context.js';
 import { createHttpClient, sleep } from '../../src/http/client.js';
+import { PROVIDERS } from '../../src/providers/index.js';
 import { TokenStore } from '../../src/store/store.js';
 import type { Browser } from '../../src/ui/browser.js';
 import type { IO } from '../../src/ui/io.js';
@@ -99,7 +100,11 @@ export function testContext(opts: TestContextOptions = {}): TestContext {
     now: () => Date.now() + offset,
     random: (n) => process.getBuiltinModule('node:crypto').randomBytes(n),
     sleep: (ms) => sleep(ms, controller.signal),
-    store: new TokenStore(env, (m) => stderr.push(`warning: ${m}\n`)),
+    store: new TokenStore(
+      env,
+      (m) => stderr.push(`warning: ${m}\n`),
+      PROVIDERS.map((p) => p.name),
+    ),
     http: () => http,
     browser,
     prompter,

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { isoUtc, maskToken, relativeTime } from '../../src/ui/format.js';
+import { isoUtc, maskToken, relativeTime } from '../../src/lib/format.js';
 import { colorWanted } from '../../src/ui/io.js';
 
 test('maskToken never reveals more than the first 4 characters', () => {

@@ -1,7 +1,7 @@
 /** JWT decoding for display (RFC 7519 §7.2 steps without signature checks; src/protocol/jwt.ts). */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { decodeJwt, looksLikeJwt } from '../../src/protocol/jwt.js';
+import { decodeJwt, looksLikeJwt } from '../../src/lib/jwt.js';
 
 const b64 = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
 const jwt = (header: unknown, payload: unknown, sig = 'c2ln') => `${b64(header)}.${b64(payload)}.${sig}`;

@@ -14,7 +14,7 @@ import {
   parseDomainResponse,
   sentinelEndpoints,
   validateAccount,
-} from '../../src/providers/liveperson.js';
+} from '../../src/providers/liveperson/protocol.js';
 import { parseProfile } from '../../src/store/profile.js';
 import { sentinelIdToken } from '../fakes/sentinel.js';
 

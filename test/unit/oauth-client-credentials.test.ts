@@ -9,8 +9,12 @@ import {
   profileParams,
   sameRequest,
 } from '../../src/flows/oauth-client-credentials.js';
-import { ACTIGRAPH_SCOPES, ACTIGRAPH_TOKEN_URL, scopeWarnings } from '../../src/providers/actigraph.js';
-import { loginCommand } from '../../src/providers/hints.js';
+import {
+  ACTIGRAPH_SCOPES,
+  ACTIGRAPH_TOKEN_URL,
+  scopeWarnings,
+} from '../../src/providers/actigraph/constants.js';
+import { loginCommand } from '../../src/providers/index.js';
 import { parseProfile } from '../../src/store/profile.js';
 
 const NOW = Date.parse('2026-03-01T12:00:00Z');

@@ -12,11 +12,11 @@ import { after, test } from 'node:test';
 import fc from 'fast-check';
 import { parseDuration, parseProfileName, parseScopes } from '../../src/cli/parse.js';
 import { ExitCode, UsageError } from '../../src/errors.js';
-import { parsePermission, parsePermissions } from '../../src/protocol/pryv.js';
-import { checkApp, checkLauncherUrl, checkPermissions } from '../../src/protocol/safe.js';
-import { quoteDotenv, quotePosix, renderExports, type ShellKind } from '../../src/protocol/shell.js';
-import { validateAccount } from '../../src/providers/liveperson.js';
-import { PERMISSION_LEVELS } from '../../src/providers/pryv.js';
+import { quoteDotenv, quotePosix, renderExports, type ShellKind } from '../../src/lib/shell.js';
+import { validateAccount } from '../../src/providers/liveperson/protocol.js';
+import { PERMISSION_LEVELS } from '../../src/providers/pryv/constants.js';
+import { parsePermission, parsePermissions } from '../../src/providers/pryv/protocol.js';
+import { checkApp, checkLauncherUrl, checkPermissions } from '../../src/providers/safe/protocol.js';
 import { findShell, runShell } from '../helpers/shells.js';
 import { codedOrValid, hostileString, RUNS } from '../reliability/arbitraries.js';
 

@@ -10,10 +10,10 @@ import fc from 'fast-check';
 import { FailureError } from '../../src/errors.js';
 import { buildProfile, type ClientCredentialsSpec } from '../../src/flows/oauth-client-credentials.js';
 import { checkUrl } from '../../src/http/url.js';
+import { decodeJwt } from '../../src/lib/jwt.js';
 import { parseCallback, parsePastedUrl, parseRedirectUri } from '../../src/protocol/authorize.js';
 import { validateMetadata } from '../../src/protocol/discovery.js';
 import { checkIdToken, subjectFromClaims } from '../../src/protocol/idtoken.js';
-import { decodeJwt } from '../../src/protocol/jwt.js';
 import { expiryIso, oauthError, processTokenResponse, serverText } from '../../src/protocol/oauth.js';
 import { parseProfile, TOKEN_RE } from '../../src/store/profile.js';
 import {

@@ -11,6 +11,14 @@ import fc from 'fast-check';
 import { checkUrl, hostToBaseUrl } from '../../src/http/url.js';
 import { processTokenResponse } from '../../src/protocol/oauth.js';
 import {
+  idTokenClaims,
+  livePersonProfile,
+  normaliseSentinelBase,
+  parseDomainResponse,
+  sentinelEndpoints,
+} from '../../src/providers/liveperson/protocol.js';
+import { MIN_POLL_INTERVAL_MS } from '../../src/providers/pryv/constants.js';
+import {
   buildApiEndpoint,
   classifyPollAnswer,
   cleanServerText,
@@ -21,21 +29,13 @@ import {
   parseCreateResponse,
   parseServiceInfo,
   trustedApiEndpoint,
-} from '../../src/protocol/pryv.js';
+} from '../../src/providers/pryv/protocol.js';
 import {
   classifyAnswer,
   parseGrant,
   processAuthorizeAnswer,
   processTokenAnswer,
-} from '../../src/protocol/safe.js';
-import {
-  idTokenClaims,
-  livePersonProfile,
-  normaliseSentinelBase,
-  parseDomainResponse,
-  sentinelEndpoints,
-} from '../../src/providers/liveperson.js';
-import { MIN_POLL_INTERVAL_MS } from '../../src/providers/pryv.js';
+} from '../../src/providers/safe/protocol.js';
 import { parseProfile } from '../../src/store/profile.js';
 import {
   answer,

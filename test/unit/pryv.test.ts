@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { FailureError, ProtocolError, UsageError } from '../../src/errors.js';
+import { MAX_POLL_BACKOFF_MS, MIN_POLL_INTERVAL_MS } from '../../src/providers/pryv/constants.js';
 import {
   buildAccessRequestBody,
   buildApiEndpoint,
@@ -30,8 +31,7 @@ import {
   serviceInfoUrlFromPollUrl,
   trustedApiEndpoint,
   withCliFlag,
-} from '../../src/protocol/pryv.js';
-import { MAX_POLL_BACKOFF_MS, MIN_POLL_INTERVAL_MS } from '../../src/providers/pryv.js';
+} from '../../src/providers/pryv/protocol.js';
 
 const exit = (code: number) => (e: unknown) => (e as { exitCode?: number }).exitCode === code;
 

@@ -20,7 +20,7 @@ import {
   quotePowerShell,
   renderExports,
   SHELLS,
-} from '../../src/protocol/shell.js';
+} from '../../src/lib/shell.js';
 import { tempConfigDir } from '../helpers/cli.js';
 import { findShell, runShell } from '../helpers/shells.js';
 

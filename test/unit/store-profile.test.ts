@@ -1,14 +1,9 @@
 /** Profile records: field-by-field validation of what is read back, and the derived header values. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import {
-  authorizationValue,
-  expiresAtMs,
-  type Profile,
-  parseProfile,
-  pryvApiEndpointWithToken,
-  TOKEN_RE,
-} from '../../src/store/profile.js';
+import { authorizationValue, PROVIDERS } from '../../src/providers/index.js';
+import { apiEndpointWithToken } from '../../src/providers/pryv/index.js';
+import { expiresAtMs, type Profile, parseProfile, TOKEN_RE } from '../../src/store/profile.js';
 import { sampleProfile } from '../helpers/cli.js';
 
 test('parseProfile accepts a complete record, optional fields included', () => {
@@ -25,12 +20,21 @@ test('parseProfile accepts a complete record, optional fields included', () => {
   }
 });
 
+test('parseProfile: a provider the registry does not list is a damaged profile', () => {
+  const names = PROVIDERS.map((p) => p.name);
+  assert.deepEqual(parseProfile(sampleProfile({ provider: 'github' }), names), {
+    ok: false,
+    reason: "missing or invalid field 'provider'",
+  });
+  assert.equal(parseProfile(sampleProfile({ provider: 'actigraph' }), names).ok, true);
+});
+
 test('parseProfile names the first bad field', () => {
   const table: Array<[unknown, string]> = [
     [null, 'not an object'],
     [[1], 'not an object'],
     ['x', 'not an object'],
-    [sampleProfile({ provider: 'github' }), "missing or invalid field 'provider'"],
+    [sampleProfile({ provider: 'Not A Name' }), "missing or invalid field 'provider'"],
     [sampleProfile({ flow: 'implicit' }), "missing or invalid field 'flow'"],
     [sampleProfile({ token: undefined }), "missing or invalid field 'token'"],
     [sampleProfile({ token: '' }), "missing or invalid field 'token'"],
@@ -76,13 +80,13 @@ test('authorizationValue: Bearer normalised, other types kept, Pryv raw', () => 
   assert.equal(authorizationValue(p({ token: 't1', tokenType: 'Bearer', provider: 'pryv' })), 't1');
 });
 
-test("pryvApiEndpointWithToken: Pryv's own form, token as user info", () => {
+test("apiEndpointWithToken: Pryv's own form, token as user info", () => {
   const p = (apiEndpoint: unknown) =>
     sampleProfile({ provider: 'pryv', token: 'ck1', params: { apiEndpoint } }) as unknown as Profile;
-  assert.equal(pryvApiEndpointWithToken(p('https://bob.pryv.me/')), 'https://ck1@bob.pryv.me/');
-  assert.equal(pryvApiEndpointWithToken(p('http://127.0.0.1:3000/bob/')), 'http://ck1@127.0.0.1:3000/bob/');
-  assert.equal(pryvApiEndpointWithToken(p(undefined)), null);
-  assert.equal(pryvApiEndpointWithToken(p('bob.pryv.me')), null);
+  assert.equal(apiEndpointWithToken(p('https://bob.pryv.me/')), 'https://ck1@bob.pryv.me/');
+  assert.equal(apiEndpointWithToken(p('http://127.0.0.1:3000/bob/')), 'http://ck1@127.0.0.1:3000/bob/');
+  assert.equal(apiEndpointWithToken(p(undefined)), null);
+  assert.equal(apiEndpointWithToken(p('bob.pryv.me')), null);
 });
 
 test('expiresAtMs', () => {

@@ -1,0 +1,32 @@
+/** Pryv.io: access requests with a consent page and polling (https://pryv.github.io/reference/#auth-request). */
+import type { Profile } from '../../store/profile.js';
+import { flag, flags, profileFlag } from '../relogin.js';
+import type { ProviderDef } from '../types.js';
+import { register } from './commands.js';
+import { DEFAULT_SERVICE_INFO_URL } from './constants.js';
+
+/** Pryv's API endpoint with the token embedded (https://token@user.pryv.me/), or null. */
+export function apiEndpointWithToken(p: Profile): string | null {
+  const ep = p.params.apiEndpoint;
+  if (typeof ep !== 'string') return null;
+  const m = /^([a-z][a-z0-9+.-]*):\/\/(.+)$/i.exec(ep);
+  if (!m) return null;
+  return `${m[1]}://${p.token}@${m[2]}`;
+}
+
+export const pryv: ProviderDef = {
+  name: 'pryv',
+  label: 'Pryv.io',
+  register,
+  loginCommand(name, p) {
+    const P = p.params;
+    const perms = p.scopes.length ? p.scopes : ['<streamId:level>'];
+    return `authctl pryv request${flag('--app-id', P.appId ?? '<app-id>')}${flags('--permission', perms)}${flag('--service-info', P.serviceInfoUrl, DEFAULT_SERVICE_INFO_URL)}${profileFlag(name, 'pryv')}`;
+  },
+  // Pryv takes the raw token in the Authorization header, without a scheme.
+  authorization: (p) => p.token,
+  extraVars(p) {
+    const ep = apiEndpointWithToken(p);
+    return ep ? [['API_ENDPOINT', ep]] : [];
+  },
+};
