@@ -39,23 +39,27 @@ declare const __AUTHCTL_VERSION__: string;
 /** Run argv on the hot path; true when it was fully handled (output written, exit code 0). */
 export function run(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): boolean {
   if (env.AUTHCTL_NO_FAST_PATH === '1') return false;
+  let text: ReturnType<typeof answer>;
   try {
-    const text = answer(argv, env);
-    if (text === undefined) return false;
+    text = answer(argv, env);
+  } catch {
+    // Anything unexpected before output: the full CLI does the job (and reports it properly).
+    return false;
+  }
+  if (text === undefined) return false;
+  // From here on something may have been written: never hand over (it would be written twice).
+  try {
     if (typeof text === 'object') {
       writeStderr(text.err);
       if (text.out) writeStdout(text.out);
     } else writeStdout(text);
-    return true;
   } catch (e) {
-    if ((e as NodeJS.ErrnoException)?.code === 'EPIPE') {
-      // As the full CLI does: the reader went away; end quietly with SIGPIPE's status.
-      process.exitCode = 141;
-      return true;
-    }
-    // Anything unexpected: let the full CLI do it (and report it properly).
-    return false;
+    const code = (e as NodeJS.ErrnoException)?.code;
+    // EPIPE, as the full CLI does: the reader went away; end quietly with SIGPIPE's status.
+    process.exitCode = code === 'EPIPE' ? 141 : 1;
+    if (code !== 'EPIPE') process.stderr.write(`error: cannot write the output (${code ?? String(e)}).\n`);
   }
+  return true;
 }
 
 /**

@@ -19,6 +19,8 @@ export interface Row {
   value: string;
   baseline: string;
   ratio: string;
+  /** CPU time (user + sys) case/baseline and the median pair ratio, where measured. */
+  cpu?: string;
   target: string;
   ok: boolean;
 }
@@ -75,6 +77,9 @@ export function pairRow(measure: string, r: PairResult, baseline: string, target
     value: `${r.ms.toFixed(1)} ms`,
     baseline: `${baseline}: ${r.baselineMs.toFixed(1)} ms`,
     ratio: `${r.ratio.toFixed(2)}× (p10–p90 ${r.p10.toFixed(2)}–${r.p90.toFixed(2)})`,
+    cpu: r.cpu
+      ? `${r.cpu.ms.toFixed(1)}/${r.cpu.baselineMs.toFixed(1)} ms: ${r.cpu.ratio.toFixed(2)}× (${r.cpu.p10.toFixed(2)}–${r.cpu.p90.toFixed(2)})`
+      : '—',
     target: target === null ? 'report' : `≤ ${target.toFixed(2)}×`,
     ok: target === null || r.ratio <= target,
   };

@@ -134,10 +134,26 @@ try {
   flowHome.cleanup();
 }
 
-const head = ['measure', 'value', 'baseline (same run)', 'ratio (median of pairs)', 'target', ''];
+const head = [
+  'measure',
+  'value',
+  'baseline (same run)',
+  'wall ratio (median of pairs, p10–p90)',
+  'CPU case/base: ratio',
+  'target',
+  '',
+];
 const table = [
   head,
-  ...rows.map((r) => [r.measure, r.value, r.baseline, r.ratio, r.target, r.ok ? 'ok' : 'MISSED']),
+  ...rows.map((r) => [
+    r.measure,
+    r.value,
+    r.baseline,
+    r.ratio,
+    r.cpu ?? '—',
+    r.target,
+    r.ok ? 'ok' : 'MISSED',
+  ]),
 ];
 const widths = head.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
 console.log(

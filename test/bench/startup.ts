@@ -29,6 +29,8 @@ export function quantile(xs: number[], q: number): number {
 /** A measured pair series. */
 export interface PairResult {
   name: string;
+  /** CPU time (user + sys) of the child: median ms of case and baseline, median of pair ratios. */
+  cpu?: { ms: number; baselineMs: number; ratio: number; p10: number; p90: number };
   /** Median wall ms of the case and of its baseline. */
   ms: number;
   baselineMs: number;
@@ -53,14 +55,34 @@ export function cleanEnv(home: string, configDir: string, extra: NodeJS.ProcessE
   };
 }
 
-/** Wall time of one synchronous run (ms); throws when it fails. */
-export function timeSync(argv: string[], env: NodeJS.ProcessEnv, expectCode = 0): number {
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync(argv[0]!, argv.slice(1), { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  if (r.status !== expectCode) throw new Error(`${argv.join(' ')} exited ${r.status}: ${r.stderr}`);
-  return ms;
+/**
+ * Wall and CPU time (user + sys, from the child's rusage) of one synchronous run; throws when it
+ * fails. CPU time is what a loaded machine distorts least: wall time includes waiting for a core.
+ */
+export function timeSync(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+  expectCode = 0,
+): { ms: number; cpuMs: number } {
+  const r = spawnSync('python3', ['-c', TIME_PY, ...argv], { env, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${argv.join(' ')}: ${r.stderr}`);
+  const [code, ms, cpuMs] = r.stdout.trim().split(' ').map(Number) as [number, number, number];
+  if (code !== expectCode) throw new Error(`${argv.join(' ')} exited ${code}`);
+  return { ms, cpuMs };
 }
+
+/** fork + exec + wait4: exit code, wall ms (fork to reap), child CPU ms; the child's stdout to /dev/null. */
+const TIME_PY = [
+  'import os,sys,time',
+  't=time.perf_counter()',
+  'pid=os.fork()',
+  'if pid==0:',
+  '  n=os.open(os.devnull,os.O_WRONLY); os.dup2(n,1); os.dup2(n,2)',
+  '  os.execvpe(sys.argv[1],sys.argv[1:],os.environ)',
+  '_,st,ru=os.wait4(pid,0)',
+  'w=(time.perf_counter()-t)*1000',
+  'print(os.waitstatus_to_exitcode(st), w, (ru.ru_utime+ru.ru_stime)*1000)',
+].join('\n');
 
 /** One case: its argv (a full command line), its environment, and its baseline's. */
 export interface Case {
@@ -71,10 +93,28 @@ export interface Case {
 }
 
 /** Summarise pairs of (case, baseline) timings. */
-export function summarise(name: string, a: number[], b: number[], cold: [number, number]): PairResult {
+export function summarise(
+  name: string,
+  a: number[],
+  b: number[],
+  cold: [number, number],
+  cpu?: [number[], number[]],
+): PairResult {
   const ratios = a.map((x, i) => x / b[i]!);
+  const cpuRatios = cpu ? cpu[0].map((x, i) => x / cpu[1][i]!) : [];
   return {
     name,
+    ...(cpu
+      ? {
+          cpu: {
+            ms: median(cpu[0]),
+            baselineMs: median(cpu[1]),
+            ratio: median(cpuRatios),
+            p10: quantile(cpuRatios, 0.1),
+            p90: quantile(cpuRatios, 0.9),
+          },
+        }
+      : {}),
     ms: median(a),
     baselineMs: median(b),
     ratio: median(ratios),
@@ -94,20 +134,24 @@ export function measurePairs(cases: Case[], runs: number, warmups: number): Pair
   const node = process.execPath;
   const a = cases.map(() => [] as number[]);
   const b = cases.map(() => [] as number[]);
+  const ca = cases.map(() => [] as number[]);
+  const cb = cases.map(() => [] as number[]);
   const cold = cases.map(() => [0, 0] as [number, number]);
   for (let i = 0; i < warmups + runs; i++) {
     cases.forEach((c, j) => {
       const base = c.baseline ?? { argv: [node, '-e', '0'], env: c.env };
       const tb = timeSync(base.argv, base.env);
       const ta = timeSync(c.argv, c.env);
-      if (i === 0) cold[j] = [ta, tb];
+      if (i === 0) cold[j] = [ta.ms, tb.ms];
       if (i >= warmups) {
-        a[j]!.push(ta);
-        b[j]!.push(tb);
+        a[j]!.push(ta.ms);
+        b[j]!.push(tb.ms);
+        ca[j]!.push(ta.cpuMs);
+        cb[j]!.push(tb.cpuMs);
       }
     });
   }
-  return cases.map((c, j) => summarise(c.name, a[j]!, b[j]!, cold[j]!));
+  return cases.map((c, j) => summarise(c.name, a[j]!, b[j]!, cold[j]!, [ca[j]!, cb[j]!]));
 }
 
 /** Peak RSS (KiB) of one run, from wait4()'s rusage (python3 forks and waits; nothing is injected into Node). */
