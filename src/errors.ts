@@ -1,9 +1,12 @@
 /**
- * Typed errors. Each carries the exit code from the contract (cli.md "Exit codes") and an
+ * Typed errors. Each carries its exit code (table below), a stable machine-readable `code` and an
  * optional one-line hint telling the user what to do next. Only main.ts turns them into output.
  */
 
-/** Exit codes from cli.md. */
+/**
+ * authctl's exit codes: 0 ok, 1 failure, 2 usage (before any request), 3 refused, 4 no usable
+ * token, 5 timed out, 130 Ctrl-C, 143 SIGTERM. Scripts rely on them: never renumber.
+ */
 export const ExitCode = {
   ok: 0,
   failure: 1,

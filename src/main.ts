@@ -1,6 +1,6 @@
 /**
  * Entry point: parse argv, run, map errors to exit codes. The only place that exits the process
- * and the only top-level catch (design.md: three-tier entry bin → main → command declarations).
+ * and the only top-level catch (three tiers: bin → main → command declarations).
  */
 
 import { parseHot, parseHotActigraph } from './cli/fast.js';

@@ -1,4 +1,4 @@
-/** Pure parsers for flag values shared by every command (cli.md "Global rules"). */
+/** Pure parsers for flag values shared by every command (durations, scopes); bad values are exit 2. */
 import { UsageError } from '../errors.js';
 
 const UNIT_MS: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1 };

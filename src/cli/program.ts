@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { Command, Option } from 'commander';
 import { terminalSafe } from '../lib/text.js';
 import { PROVIDERS } from '../providers/index.js';
+import { registerSandboxCommands } from '../sandbox/commands.js';
 import { writeStdout } from '../ui/io.js';
 import { type ContextFactory, createKit, examples, type Run } from './kit.js';
 import { collect } from './parse.js';
@@ -139,8 +140,10 @@ export function buildProgram(makeContext: ContextFactory): Command {
 
   registerTokenCommands(program, kit);
 
-  // Groups (`authctl token --help`, `authctl pryv --help`) show examples too (cli.md: every --help
-  // shows examples): the first example of each subcommand, taken from its own help text.
+  registerSandboxCommands(program, kit);
+
+  // Groups (`authctl token --help`, `authctl pryv --help`) show examples too, as every --help does:
+  // the first example of each subcommand, taken from its own help text.
   for (const group of program.commands) {
     // Command is an EventEmitter at runtime; addHelpText('after') registers 'afterHelp' listeners.
     const events = (c: Command) => c as unknown as EventEmitter;

@@ -1,4 +1,4 @@
-/** `authctl token …`: list, print, header, export, inspect, refresh, delete (cli.md "Using tokens"). */
+/** `authctl token …`: list, print, header, export, inspect, refresh, delete (tokens on stdout only). */
 import type { Context } from '../context.js';
 import { NoTokenError } from '../errors.js';
 import { maskToken } from '../lib/format.js';

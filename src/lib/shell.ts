@@ -1,6 +1,6 @@
 /**
- * Shell-correct assignments for `token export` (cli.md "Using tokens"). Every value is quoted so
- * that whatever bytes it holds survive `eval` as data. Pure.
+ * Shell-correct assignments for `token export`, meant for `eval "$(authctl token export)"`. Every
+ * value is quoted so that whatever bytes it holds survive `eval` as data. Pure.
  */
 import { UsageError } from '../errors.js';
 

@@ -1,4 +1,4 @@
-/** The one definition of where the store lives (cli.md "Store location"). */
+/** The one definition of where the store lives: AUTHCTL_CONFIG_DIR, else the platform config dir. */
 import path from 'node:path';
 import envPaths from 'env-paths';
 

@@ -136,7 +136,7 @@ export class TokenStore {
   }
 
   /**
-   * Resolve an optional profile argument (cli.md "Profiles"): the argument, else AUTHCTL_PROFILE,
+   * Resolve an optional profile argument: the argument, else AUTHCTL_PROFILE,
    * else the only profile; otherwise exit 2 listing the profiles.
    */
   resolveName(arg: string | undefined, env: NodeJS.ProcessEnv, given?: StoreSnapshot): string {
@@ -272,7 +272,7 @@ export class TokenStore {
         fs.closeSync(fd);
       }
       fs.renameSync(tmp, this.file);
-      // Re-applied on every write (design.md convention 5): rename keeps the temp file's mode, but the
+      // Re-applied on every write (the store holds secrets): rename keeps the temp file's mode, but the
       // umask may have narrowed it further, and a store chmodded by hand must come back to 0600.
       if (process.platform !== 'win32') fs.chmodSync(this.file, 0o600);
     } catch (e) {

@@ -1,6 +1,6 @@
 /**
- * Opening the consent URL (cli.md "Opening a browser"): BROWSER run directly (no shell, not
- * awaited), else the `open` package. The caller prints the URL to stderr first.
+ * Opening the consent URL: BROWSER run directly with the URL as last argument (no shell, not
+ * awaited), else the `open` package. The caller prints the URL to stderr first (for SSH users).
  */
 import fs from 'node:fs';
 

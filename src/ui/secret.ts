@@ -1,6 +1,7 @@
 /**
- * Where a client secret comes from (cli.md "Secrets never on argv by necessity"): --client-secret
- * (works, but warns), --client-secret-stdin, AUTHCTL_CLIENT_SECRET, or a hidden prompt on a TTY.
+ * Where a client secret comes from — never on argv by necessity, since other users can read argv:
+ * --client-secret (works, but warns), --client-secret-stdin, AUTHCTL_CLIENT_SECRET, or a hidden
+ * prompt on a TTY.
  */
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';

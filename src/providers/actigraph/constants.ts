@@ -1,15 +1,15 @@
 /**
- * ActiGraph CentrePoint preset (protocols.md §4): the token endpoint, the documented scopes and how
- * the service wants the client to authenticate. Pure constants and checks.
+ * ActiGraph CentrePoint preset: the token endpoint, the documented scopes and how the service wants
+ * the client to authenticate. Pure constants and checks. Sources: docs/protocol-notes/actigraph.md.
  */
 
-/** Token endpoint (protocols.md §4.2). */
+/** Token endpoint: the README's authorization base URL + `/connect/token` (`sections/authorization.md`). */
 export const ACTIGRAPH_TOKEN_URL = 'https://auth.actigraphcorp.com/connect/token';
 
-/** Credentials go in the form body, as `sections/authorization.md` shows (protocols.md §4.3). */
+/** Credentials go in the form body, as `sections/authorization.md` shows. */
 export const ACTIGRAPH_AUTH_METHOD = 'client_secret_post';
 
-/** The four documented scopes; names are case-sensitive (protocols.md §4.4). */
+/** The four documented scopes (`sections/scopes.md`); names are case-sensitive. */
 export const ACTIGRAPH_SCOPES = ['CentrePoint', 'DataAccess', 'Analytics', 'DataRetrieval'] as const;
 
 /**

@@ -1,4 +1,4 @@
-/** `authctl actigraph token`: the ActiGraph CentrePoint client-credentials preset (cli.md "ActiGraph"). */
+/** `authctl actigraph token`: the CentrePoint client-credentials preset (docs/protocol-notes/actigraph.md). */
 import { parseScopes } from '../../cli/parse.js';
 import type { Context } from '../../context.js';
 import { UsageError } from '../../errors.js';
@@ -16,7 +16,7 @@ export async function token(ctx: Context, opts: Opts): Promise<void> {
   const clientId = opt(opts, 'clientId')?.trim();
   if (!clientId) throw new UsageError('--client-id is empty');
   const scopes = parseScopes(opts.scope as string[] | undefined);
-  // IdentityServer would grant every allowed scope when none is sent (protocols.md §4.7), but
+  // IdentityServer4 would grant every allowed scope when none is sent ('Omitted scope' in the note), but
   // ActiGraph documents sending one; asking explicitly keeps CI jobs to the least privilege.
   if (scopes.length === 0) {
     throw new UsageError(

@@ -1,6 +1,7 @@
 /**
- * LivePerson Sentinel flow (protocols.md §3): find the Sentinel host (--domain or the domain API),
- * log in through the generic authorization-code engine with the preset's quirks, and revoke.
+ * LivePerson Sentinel flow (docs/protocol-notes/liveperson.md): find the Sentinel host (--domain or
+ * the domain API), log in through the generic authorization-code engine with the preset's quirks,
+ * and revoke.
  */
 import type { Context } from '../../context.js';
 import { FailureError, NetworkError, ProtocolError, RefusedError, UsageError } from '../../errors.js';
@@ -32,7 +33,7 @@ export function sentinelBaseFromFlag(ctx: Context, domain: string): string {
 }
 
 /**
- * Ask the domain API for the account's Sentinel host (§3.2) and return its base URL. The answer
+ * Ask the domain API for the account's Sentinel host and return its base URL. The answer
  * is a host without scheme: it means https (loopback: http) and is checked as a server-provided URL.
  */
 export async function discoverSentinel(ctx: Context, domainApi: string, account: string): Promise<string> {
@@ -106,8 +107,8 @@ export async function resolveSentinel(
 export type RevokeOutcome = 'revoked' | 'already-invalid';
 
 /**
- * Revoke the refresh token (§3.7): POST `…/token/revoke?v=1.0`, form body with client id, secret
- * and `token` = the refresh token. This ends the user's LivePerson SSO session in every app.
+ * Revoke the refresh token (`methods/revoke.md`): POST `…/token/revoke?v=1.0`, form body with client
+ * id, secret and `token` = the refresh token. This ends the user's LivePerson SSO session in every app.
  * An `invalid_grant`/`invalid_token` answer means the token is dead already: reported as such, so
  * the caller can still delete the profile. Other failures throw, and the caller keeps the profile.
  */
@@ -159,7 +160,7 @@ export async function revokeRefreshToken(
   );
 }
 
-/** The warning cli.md requires before a LivePerson revocation (§3.7: a full SSO logout). */
+/** Shown before a LivePerson revocation, which `methods/revoke.md` says logs the user out of every app. */
 export const SSO_WARNING =
   "this revokes the refresh token and ends the user's session in ALL LivePerson applications (the agent workspace and every other app signed in through LivePerson), not only authctl's";
 

@@ -1,6 +1,6 @@
 /**
- * LivePerson Sentinel preset (protocols.md §3): endpoints, the domain-API answer, the profile the
- * login saves. Pure — no I/O; the flow is in flows/liveperson.ts.
+ * LivePerson Sentinel preset: endpoints, the domain-API answer, the profile the login saves. Pure —
+ * no I/O; the flow is in flow.ts. Sources and details: docs/protocol-notes/liveperson.md.
  */
 import { ProtocolError, UsageError } from '../../errors.js';
 import { isoUtc } from '../../lib/format.js';
@@ -9,15 +9,15 @@ import { decodeJwt } from '../../lib/jwt.js';
 import { expiryIso, serverText, type TokenSet } from '../../protocol/oauth.js';
 import { type ParamValue, type Profile, TOKEN_RE } from '../../store/profile.js';
 
-/** Default domain API (cli.md); the docs print http:// but authctl prefers https (§3.9). */
+/** Default domain API; LivePerson's docs (`retrieve_API_Domains.md`) print http://, authctl uses https. */
 export const DEFAULT_DOMAIN_API = 'https://api.liveperson.net';
 
-/** Default redirect URI; it must be registered with the app installation (§3.3). */
+/** Default redirect URI; it must be registered with the app installation (`getting-started.md`). */
 export const DEFAULT_REDIRECT_URI = 'http://localhost:8976/callback';
 
 /**
- * Lifetime assumed when the token response has no `expires_in` (§3.5: not documented): LivePerson
- * recommends refreshing every 30 minutes "to make sure that the access token doesn't expire" (§3.6).
+ * Lifetime assumed when the token response has no `expires_in` (it is not documented): LivePerson
+ * recommends refreshing every 30 minutes (`methods/refresh.md`).
  */
 export const DEFAULT_LIFETIME_S = 30 * 60;
 
@@ -39,7 +39,7 @@ export function validateAccount(account: unknown): string {
   return account;
 }
 
-/** The domain-API lookup of the Sentinel host (§3.2). `domainApi` is a checked base URL. */
+/** The domain-API lookup of the Sentinel host (`retrieve_API_Domains.md`); `domainApi` is checked. */
 export function domainApiUrl(domainApi: string, account: string): string {
   const base = domainApi.replace(/\/+$/, '');
   return `${base}/api/account/${encodeURIComponent(account)}/service/sentinel/baseURI.json?version=1.0`;
@@ -52,8 +52,9 @@ const HOST_RE =
   /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}))*\.?|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
 
 /**
- * Read the Sentinel host from a domain-API answer. Both shapes are accepted (§3.2): a top-level
- * `baseURI` (single-service lookup), or the `baseURIs[]` entry whose `service` is `sentinel`.
+ * Read the Sentinel host from a domain-API answer. Both known shapes are accepted: a top-level
+ * `baseURI` (single-service lookup), or the `baseURIs[]` entry whose `service` is `sentinel` (the
+ * documented all-services example).
  * `where` is the (secret-free) URL, for messages.
  */
 export function parseDomainResponse(body: unknown, where: string): string {
@@ -61,7 +62,7 @@ export function parseDomainResponse(body: unknown, where: string): string {
   let host: unknown;
   let field = 'baseURI';
   if (body.baseURI !== undefined) {
-    // Service names are case-sensitive (§3.2); a different service here is a wrong answer, not ours.
+    // Service names are case-sensitive (domain API docs); a different service here is a wrong answer.
     if (body.service !== undefined && body.service !== 'sentinel') {
       throw new ProtocolError(
         `the domain API at ${where} answered for service '${serverText(typeof body.service === 'string' ? body.service : (JSON.stringify(body.service) ?? ''), 40)}' instead of 'sentinel'`,
@@ -92,7 +93,7 @@ export function parseDomainResponse(body: unknown, where: string): string {
 
 /**
  * Normalise a Sentinel base URL (from --domain or discovery, already checked): no query, fragment
- * or credentials; trailing slashes and a trailing `/sentinel` (the API prefix, §3.5) removed.
+ * or credentials; trailing slashes and a trailing `/sentinel` (the API path prefix) removed.
  * Returns null when the URL carries parts a base URL may not have.
  */
 export function normaliseSentinelBase(url: URL): string | null {
@@ -102,8 +103,8 @@ export function normaliseSentinelBase(url: URL): string | null {
 }
 
 /**
- * The Sentinel endpoints (§3.4, §3.5, §3.7) under a normalised base URL: authorize `v=1.0`,
- * token `v=2.0`, revoke `v=1.0` (the docs print `?v1.0`; the `=` is meant).
+ * The Sentinel endpoints under a normalised base URL (developer-center `methods/`): authorize
+ * `v=1.0`, token `v=2.0`, revoke `v=1.0` (`revoke.md` prints `?v1.0`; the `=` is meant).
  */
 export function sentinelEndpoints(base: string, account: string): SentinelEndpoints {
   const root = `${base}/sentinel/api/account/${encodeURIComponent(account)}`;
@@ -115,7 +116,7 @@ export function sentinelEndpoints(base: string, account: string): SentinelEndpoi
 }
 
 /**
- * The full authorization request URL (§3.4): `v=1.0&response_type=code&client_id&redirect_uri&state`;
+ * The full authorization request URL: `v=1.0&response_type=code&client_id&redirect_uri&state`;
  * no PKCE and no scope, which the Sentinel documents do not mention.
  */
 export function authorizeRequestUrl(
@@ -132,7 +133,7 @@ export function authorizeRequestUrl(
   return u.toString();
 }
 
-/** The documented `id_token` claims (§3.5), decoded without verification. */
+/** The `id_token` claims `methods/token.md` documents, decoded without verification. */
 export interface SentinelIdClaims {
   sub?: string;
   aud?: string | string[];
@@ -184,12 +185,12 @@ export interface LivePersonLogin {
   domainApi?: string;
 }
 
-/** Absolute expiry for a Sentinel token: `expires_in` when sent, else the 30-minute default (§3.6). */
+/** Absolute expiry for a Sentinel token: `expires_in` when sent, else the 30-minute default. */
 export function livePersonExpiry(expiresIn: number | undefined, nowMs: number): string {
   return expiryIso(expiresIn ?? DEFAULT_LIFETIME_S, nowMs)!;
 }
 
-/** Build the profile a LivePerson login saves (cli.md "Profiles"); `where` names the token endpoint. */
+/** Build the profile a LivePerson login saves (tokens + what renewal needs); `where`: the token URL. */
 export function livePersonProfile(
   tokens: TokenSet,
   login: LivePersonLogin,
@@ -212,7 +213,7 @@ export function livePersonProfile(
     redirectUri: login.redirectUri,
     ...(login.domainFlag !== undefined ? { domainFlag: login.domainFlag } : {}),
     ...(login.domainApi !== undefined ? { domainApi: login.domainApi } : {}),
-    // Read by the refresh engine when a refresh answer has no expires_in either (§3.6).
+    // Read by the refresh engine when a refresh answer has no expires_in either (same 30-minute rule).
     defaultExpiresIn: DEFAULT_LIFETIME_S,
   };
   const details: Record<string, unknown> = {

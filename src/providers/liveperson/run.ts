@@ -1,4 +1,4 @@
-/** `authctl liveperson login | logout` (cli.md "LivePerson"; protocols.md §3). */
+/** `authctl liveperson login | logout`: the Sentinel preset (docs/protocol-notes/liveperson.md). */
 
 import { parseDuration } from '../../cli/parse.js';
 import { assertStoreUsable, finishLogin } from '../../commands/output.js';
@@ -25,14 +25,14 @@ import {
 
 type Opts = Record<string, unknown>;
 
-/** Default for --timeout when called without commander (cli.md: 5m). */
+/** Default for --timeout when called without commander: the flag's own default, 5m. */
 const DEFAULT_TIMEOUT_MS = parseDuration(DEFAULT_TIMEOUT);
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 /**
  * `liveperson login`: check every flag before any request (exit 2), resolve the client secret
- * (required: Sentinel clients are confidential, §3.3), find the Sentinel, run the authorization
+ * (required: Sentinel app installations have a secret), find the Sentinel, run the authorization
  * code flow with the preset's quirks, and save the profile.
  */
 export async function login(ctx: Context, opts: Opts): Promise<void> {
@@ -65,9 +65,9 @@ export async function login(ctx: Context, opts: Opts): Promise<void> {
   const result = await authorizationCodeLogin(ctx, {
     authorizeUrl: target.endpoints.authorizeUrl,
     tokenUrl: target.endpoints.tokenUrl,
-    // §3.5: the credentials go in the form body, not Basic auth.
+    // The credentials go in the form body, not Basic auth (developer-center `methods/token.md`).
     client: { clientId, secret, authMethod: 'client_secret_post' },
-    // §3.4: the Sentinel docs mention neither scope nor PKCE.
+    // The Sentinel authorize docs mention neither scope nor PKCE.
     scopes: [],
     redirectUri,
     pkce: false,
@@ -125,7 +125,7 @@ async function logoutSecret(ctx: Context, opts: Opts, p: Profile, clientId: stri
 
 /**
  * `liveperson logout [profile]`: warn that this ends the user's session in every LivePerson app,
- * confirm (--yes skips; required without a TTY), revoke the refresh token (§3.7), delete the profile.
+ * confirm (--yes skips; required without a TTY), revoke the refresh token, delete the profile.
  */
 export async function logout(ctx: Context, profileArg: string | undefined, opts: Opts): Promise<void> {
   const name = ctx.store.resolveName(profileArg, ctx.env);

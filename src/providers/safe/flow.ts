@@ -1,7 +1,7 @@
 /**
- * SAFE Launcher flow (protocols.md §2): probe /health, POST /auth and wait — with no HTTP timeout —
- * while the Launcher's user clicks Allow or Deny, bounded only by --timeout and Ctrl-C; then check
- * (GET /auth) or revoke (DELETE /auth) a saved token with the strict bearer header.
+ * SAFE Launcher flow (docs/protocol-notes/safe.md): probe /health, POST /auth and wait — with no
+ * HTTP timeout — while the Launcher's user clicks Allow or Deny, bounded only by --timeout and
+ * Ctrl-C; then check (GET /auth) or revoke (DELETE /auth) a saved token with the strict bearer header.
  */
 import type { Context } from '../../context.js';
 import { FailureError, NetworkError, TimeoutError } from '../../errors.js';
@@ -54,8 +54,8 @@ function rehint(e: FailureError, hint: string): FailureError {
 }
 
 /**
- * Send one request to the Launcher; transport failures become "not running" (connection refused,
- * §2.8) or "cannot reach", with `hint` telling the user what to do.
+ * Send one request to the Launcher; transport failures become "not running" (connection refused:
+ * nothing listens there) or "cannot reach", with `hint` telling the user what to do.
  */
 async function send(ctx: Context, base: string, req: HttpRequest, hint: string): Promise<HttpResponse> {
   try {
@@ -71,9 +71,10 @@ async function send(ctx: Context, base: string, req: HttpRequest, hint: string):
 }
 
 /**
- * Ask the Launcher to authorise the app (§2.3–§2.4). The POST is held open until the user decides
- * (`server.timeout = 0`), so it runs with no header/body timeout and no retry; --timeout aborts it
- * (exit 5) and Ctrl-C aborts it (exit 130). Never sends an Authorization header (§2.5).
+ * Ask the Launcher to authorise the app (docs/protocol-notes/safe.md, 'The held-open POST'). The
+ * POST is held open until the user decides (`server.timeout = 0` in `boot.js`), so it runs with no
+ * header/body timeout and no retry; --timeout aborts it (exit 5) and Ctrl-C aborts it (exit 130).
+ * Never sends an Authorization header (see below).
  */
 export async function requestAuthorization(ctx: Context, r: AuthorizeRequest): Promise<SafeGrant> {
   const timer = new AbortController();
@@ -94,7 +95,7 @@ export async function requestAuthorization(ctx: Context, r: AuthorizeRequest): P
   const signal = AbortSignal.any([ctx.signal, timer.signal]);
   const retryHint = 'Then run this command again.';
   try {
-    // A quick probe, so a Launcher that is not running is reported before the long wait (§2.8).
+    // A quick probe, so a Launcher that is not running is reported before the long wait.
     // Its status does not matter (older Launchers may lack /health); only reaching it does. A probe
     // that merely times out (a busy machine) is not a verdict: the POST below still gets its chance.
     try {
@@ -129,7 +130,7 @@ export async function requestAuthorization(ctx: Context, r: AuthorizeRequest): P
           method: 'POST',
           url,
           // No `headers`: a stale Authorization here would be rejected by the Launcher's global
-          // bearer middleware with 401 `Unauthorized` (§2.5).
+          // bearer middleware (`utils.js`, on every route) with 401 `Unauthorized`.
           json: authRequestBody(r.app, r.permissions),
           timeoutMs: 0,
           bodyTimeoutMs: 0,
@@ -159,7 +160,7 @@ export function profileLauncherUrl(ctx: Context, p: Profile, flag: unknown): str
 }
 
 /**
- * GET /auth (check) or DELETE /auth (revoke) with `Authorization: Bearer <jwt>` (§2.2, §2.5).
+ * GET /auth (check) or DELETE /auth (revoke) with `Authorization: Bearer <jwt>` (`controllers/auth.js`).
  * 'valid' = 200; 'invalid' = the Launcher no longer knows the token. Failures are exit 1 with
  * `hint` (also when the Launcher cannot be reached).
  */

@@ -1,7 +1,7 @@
 /**
- * SAFE Launcher REST API (protocols.md §2), pure parts: input checks that mirror the Launcher's own
- * validation (§2.3), the request body, the strict `Authorization` value (§2.5), and the processing
- * of every answer — above all telling the 401s apart (§2.4–§2.6, §2.8). No I/O.
+ * SAFE Launcher REST API, pure parts: input checks that mirror the Launcher's own validation, the
+ * request body, the strict `Authorization` value, and the processing of every answer — above all
+ * telling its three 401s apart. No I/O. Sources and details: docs/protocol-notes/safe.md.
  */
 import { FailureError, NetworkError, ProtocolError, RefusedError, UsageError } from '../../errors.js';
 import { checkUrl } from '../../http/url.js';
@@ -11,7 +11,7 @@ import { serverText } from '../../lib/text.js';
 import { TOKEN_RE } from '../../store/profile.js';
 import { DENIED_MESSAGE, SAFE_PERMISSIONS, type SafePermission } from './constants.js';
 
-/** The app identity the Launcher shows its user and compares for session reuse (§2.3, §2.4). */
+/** The app identity the Launcher shows its user and compares exactly for session reuse. */
 export interface SafeApp {
   name: string;
   id: string;
@@ -19,13 +19,13 @@ export interface SafeApp {
   vendor: string;
 }
 
-/** The JSON body of POST /auth (§2.3). */
+/** The JSON body of POST /auth: `{app: {name, id, version, vendor}, permissions}`. */
 export interface SafeAuthRequest {
   app: SafeApp;
   permissions: SafePermission[];
 }
 
-/** What a 200 on POST /auth carries (§2.4): a JWT and the requested permissions echoed back. */
+/** What a 200 on POST /auth carries: a JWT and the requested permissions echoed back (no partial grant). */
 export interface SafeGrant {
   token: string;
   permissions: string[];
@@ -41,8 +41,9 @@ export interface SafeHttpAnswer {
 const isPermission = (v: string): v is SafePermission => (SAFE_PERMISSIONS as readonly string[]).includes(v);
 
 /**
- * Check `--permission` values like the Launcher does (§2.3 step 4): each exactly one of the known
- * names, case-sensitive (HEAD no longer upper-cases). Duplicates are dropped; an empty list is valid.
+ * Check `--permission` values like the Launcher does (`authorise` in `controllers/auth.js`): each
+ * exactly one of the known names, case-sensitive (API 0.6 no longer upper-cases). Duplicates are
+ * dropped; an empty list is valid.
  */
 export function checkPermissions(values: readonly string[] | undefined): SafePermission[] {
   const out: SafePermission[] = [];
@@ -70,9 +71,9 @@ const APP_FLAGS: Record<keyof SafeApp, string> = {
 };
 
 /**
- * Check the four app values like the Launcher does (§2.3 steps 1–2): present, and containing a
+ * Check the four app values like the Launcher does (same function): present, and containing a
  * non-whitespace character (`/[^\s]/`). Values are sent as given, not trimmed, because the Launcher
- * compares the identity exactly when it reuses a session (§2.4).
+ * compares the identity exactly when it reuses a session.
  */
 export function checkApp(values: Partial<Record<keyof SafeApp, unknown>>): SafeApp {
   const app = {} as SafeApp;
@@ -89,7 +90,7 @@ export function checkApp(values: Partial<Record<keyof SafeApp, unknown>>): SafeA
   return app;
 }
 
-/** The POST /auth body (§2.3), with keys in the documented order. */
+/** The POST /auth body, with keys in the documented order. */
 export function authRequestBody(app: SafeApp, permissions: readonly SafePermission[]): SafeAuthRequest {
   return {
     app: { name: app.name, id: app.id, version: app.version, vendor: app.vendor },
@@ -99,8 +100,8 @@ export function authRequestBody(app: SafeApp, permissions: readonly SafePermissi
 
 /**
  * Check a Launcher base URL (`--launcher-url` or the one saved with a profile) and normalise it:
- * no trailing slash, no query or fragment. A path prefix such as `/0.6` is kept (§2.2: the router
- * is mounted at `/`, `/0.5` and `/0.6`).
+ * no trailing slash, no query or fragment. A path prefix such as `/0.6` is kept (`boot.js` mounts the
+ * router at `/`, `/0.5` and `/0.6`).
  */
 export function checkLauncherUrl(raw: string, insecure: boolean, label = '--launcher-url'): string {
   const url = checkUrl(raw, { insecure, source: 'flag', label });
@@ -119,7 +120,7 @@ export function launcherEndpoint(base: string, path: string): string {
 }
 
 /**
- * The `Authorization` value the Launcher accepts (§2.5): exactly `Bearer <jwt>` — first space at
+ * The `Authorization` value the Launcher accepts (`utils.js`): exactly `Bearer <jwt>` — first space at
  * index 6, two parts when split on spaces, three dot-separated segments.
  */
 export function bearerValue(token: string): string {
@@ -129,15 +130,15 @@ export function bearerValue(token: string): string {
   return `Bearer ${token}`;
 }
 
-/** How authctl reads one Launcher answer (the §2.6 table). */
+/** How authctl reads one Launcher answer (docs/protocol-notes/safe.md, 'Telling the answers apart'). */
 export type SafeAnswerKind =
   /** 200. */
   | 'ok'
-  /** 401 text `Unauthorised`: the user denied, or nobody is logged in (§2.4). */
+  /** 401 text `Unauthorised`: the user denied, or nobody is logged in. */
   | 'denied'
-  /** 401 text `Unauthorized` (Express `sendStatus`): the bearer token is invalid (§2.5). */
+  /** 401 text `Unauthorized` (Express `sendStatus`): the bearer token is invalid. */
   | 'bad-token'
-  /** 401 JSON `{errorCode:400, description:'Unauthorised'}`: no `Authorization` header (§2.5). */
+  /** 401 JSON `{errorCode:400, description:'Unauthorised'}`: no `Authorization` header. */
   | 'no-header'
   /** Any other 401. */
   | 'unauthorized'
@@ -145,9 +146,9 @@ export type SafeAnswerKind =
   | 'invalid-input'
   /** Any other 400 (e.g. `Fields are missing`: the body did not arrive as JSON). */
   | 'bad-request'
-  /** 404: wrong path (`Endpoint Not Found`) or an FFI not-found (§2.6). */
+  /** 404: wrong path (`Endpoint Not Found`) or an FFI not-found. */
   | 'not-found'
-  /** 5xx: FFI or registration failure with `{errorCode, description}` (§2.6). */
+  /** 5xx: FFI or registration failure with `{errorCode, description}`. */
   | 'server-error'
   /** Anything else (redirects, other codes). */
   | 'unexpected';
@@ -158,13 +159,13 @@ export interface SafeAnswer {
   status: number;
   /** The JSON `description`, else the text body; null when there is nothing readable. */
   description: string | null;
-  /** The JSON `errorCode` — NOT the HTTP status (§2.8); null when absent. */
+  /** The JSON `errorCode` — NOT the HTTP status (a 401 may carry 400); null when absent. */
   errorCode: number | null;
 }
 
 /**
- * 400 descriptions that mean "what you asked for is not acceptable" (exit 2): HEAD's (§2.3) and
- * the 0.5.0 plain-text ones (§2.6). `Fields are missing` / `Permission field is missing` are not
+ * 400 descriptions that mean "what you asked for is not acceptable" (exit 2): API 0.6's and the
+ * plain-text ones of the 0.5.0 Launcher. `Fields are missing` / `Permission field is missing` are not
  * here: authctl always sends those fields, so they mean the request was mangled on the way (exit 1).
  */
 const INPUT_PROBLEMS = new Set([
@@ -176,7 +177,7 @@ const INPUT_PROBLEMS = new Set([
 
 const clean = (s: string): string => serverText(s, 200);
 
-/** Classify a Launcher answer; the body may be JSON `{errorCode, description}` or plain text (§2.6). */
+/** Classify a Launcher answer; the body may be JSON `{errorCode, description}` or plain text. */
 export function classifyAnswer(a: SafeHttpAnswer): SafeAnswer {
   let description: string | null = null;
   let errorCode: number | null = null;
@@ -250,7 +251,7 @@ export function processAuthorizeAnswer(res: SafeHttpAnswer, url: string): SafeGr
     case 'denied':
       throw new RefusedError(DENIED_MESSAGE, 'Log in to the SAFE Launcher, run this again, and click Allow.');
     case 'bad-token':
-      // Only the global bearer middleware says this (§2.5); authctl sends no Authorization on POST.
+      // Only the global bearer middleware (`utils.js`) says this; authctl sends no Authorization on POST.
       throw new ProtocolError(
         `the SAFE Launcher at ${url} rejected an Authorization header (HTTP 401 Unauthorized), but authctl sends none on POST /auth`,
         'Something between authctl and the Launcher (a proxy?) adds one.',
@@ -278,7 +279,7 @@ export function processAuthorizeAnswer(res: SafeHttpAnswer, url: string): SafeGr
 }
 
 /**
- * Validate a 200 body from POST /auth field by field (§2.4): `token` a compact JWS (HS256 JWT) of
+ * Validate a 200 body from POST /auth field by field: `token` a compact JWS (HS256 JWT) of
  * visible ASCII, `permissions` an array of strings.
  */
 export function parseGrant(json: unknown, url: string): SafeGrant {
@@ -307,7 +308,7 @@ export type SafeCheck = 'valid' | 'invalid';
 
 /**
  * Process the answer to GET or DELETE /auth sent with a bearer token: 200 → valid; a 401 that is
- * not the "no header" JSON → invalid (§2.5: the Launcher restarted, logged out, or the token was
+ * not the "no header" JSON → invalid (the Launcher restarted, logged out, or the token was
  * revoked); anything else throws (exit 1).
  */
 export function processTokenAnswer(res: SafeHttpAnswer, url: string): SafeCheck {

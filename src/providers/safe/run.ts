@@ -1,4 +1,4 @@
-/** `authctl safe authorize | status | revoke` (cli.md "SAFE Launcher"; protocols.md §2). */
+/** `authctl safe authorize | status | revoke`: the SAFE Launcher preset (docs/protocol-notes/safe.md). */
 
 import { parseDuration } from '../../cli/parse.js';
 import { assertStoreUsable, finishLogin } from '../../commands/output.js';
@@ -13,7 +13,7 @@ import { loginCommand } from './relogin.js';
 
 type Opts = Record<string, unknown>;
 
-/** Default for --timeout when called without commander (cli.md: 5m). */
+/** Default for --timeout when called without commander: the flag's own default, 5m. */
 const DEFAULT_TIMEOUT_MS = parseDuration(DEFAULT_TIMEOUT);
 
 /**
@@ -54,7 +54,7 @@ export async function authorize(ctx: Context, opts: Opts): Promise<void> {
     token: grant.token,
     tokenType: 'Bearer',
     obtainedAt: isoUtc(ctx.now()),
-    // No `exp` claim: valid while the Launcher session lives (§2.5).
+    // No `exp` claim: valid while the in-memory Launcher session lives (`app/server/session_manager.js`).
     expiresAt: null,
     subject: app.id,
     scopes: grant.permissions,
