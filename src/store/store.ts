@@ -116,6 +116,13 @@ export class TokenStore {
   readonly file: string;
   private readonly warn: Warn;
   private warnedModes = false;
+  /**
+   * The snapshot resolveName() just read, handed to the get() that follows it in the same
+   * synchronous run (`token print`, `exec` without a name), so a command reads the file once. Never
+   * used under a profile lock, where the file must be read afresh.
+   */
+  private handover: StoreSnapshot | undefined;
+  private locks = 0;
 
   /** `providers`: the provider names the registry knows; profiles of others read as damaged. */
   private readonly providers: readonly string[] | undefined;
@@ -218,7 +225,9 @@ export class TokenStore {
   }
 
   /** A profile by name; exit 4 when absent, exit 1 naming the file when it is broken. */
-  get(name: string, snap: StoreSnapshot = this.read()): Profile {
+  get(name: string, given?: StoreSnapshot): Profile {
+    const snap = given ?? (this.locks === 0 ? this.handover : undefined) ?? this.read();
+    this.handover = undefined;
     const p = snap.profiles.get(name);
     if (p) return p;
     const broken = snap.broken.find((b) => b.name === name);
@@ -241,9 +250,16 @@ export class TokenStore {
    * Resolve an optional profile argument: the argument, else AUTHCTL_PROFILE,
    * else the only profile; otherwise exit 2 listing the profiles.
    */
-  resolveName(arg: string | undefined, env: NodeJS.ProcessEnv, snap: StoreSnapshot = this.read()): string {
+  resolveName(arg: string | undefined, env: NodeJS.ProcessEnv, given?: StoreSnapshot): string {
     if (arg) return arg;
     if (env.AUTHCTL_PROFILE) return env.AUTHCTL_PROFILE;
+    const snap = given ?? this.read();
+    if (!given) {
+      this.handover = snap;
+      queueMicrotask(() => {
+        this.handover = undefined;
+      });
+    }
     const names = [...snap.profiles.keys(), ...snap.broken.map((b) => b.name)];
     if (names.length === 1) return names[0]!;
     if (names.length === 0) {
@@ -330,7 +346,16 @@ export class TokenStore {
   withProfileLock<T>(name: string, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     this.ensureDir();
     const safe = Buffer.from(name).toString('hex');
-    return withLock(path.join(this.dir, `.profile-${safe}.lock`), fn, {
+    const locked = async () => {
+      this.locks++;
+      this.handover = undefined;
+      try {
+        return await fn();
+      } finally {
+        this.locks--;
+      }
+    };
+    return withLock(path.join(this.dir, `.profile-${safe}.lock`), locked, {
       signal,
       waitMs: 180_000,
       staleMs: 10_000,
