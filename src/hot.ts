@@ -15,14 +15,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseHot, parseHotActigraph } from './cli/fast.js';
 import { parseProfileName, parseScopes } from './cli/parse.js';
+import { checkUrl } from './http/url.js';
+import { relativeTime } from './lib/format.js';
+import { defaultShell, renderExports } from './lib/shell.js';
 import {
   CACHE_MIN_TTL_MS,
   type ClientCredentialsSpec,
   isReusable,
 } from './oauth/grants/client-credentials.js';
-import { checkUrl } from './http/url.js';
-import { relativeTime } from './lib/format.js';
-import { defaultShell, renderExports } from './lib/shell.js';
 import {
   ACTIGRAPH_AUTH_METHOD,
   ACTIGRAPH_TOKEN_URL,
