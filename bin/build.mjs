@@ -1,65 +1,137 @@
 #!/usr/bin/env node
 /**
- * Build: one CommonJS bundle of src/ (dist/authctl.cjs). CommonJS loads faster than an ESM graph
- * on Node 20, and a single file avoids module resolution on the hot path (`token print`).
- * The heavy, ESM-only dependencies stay external and are loaded with import() only where used.
- * Type checking is `tsc --noEmit` (npm run check); esbuild only strips types.
+ * Build (esbuild; type checking is `tsc --noEmit`, npm run check):
+ * - dist/hot.cjs: the hot entry (src/hot.ts), a few KB: `token print|header|export` with a fresh
+ *   token, `--version`, and pre-rendered `--help`. bin/authctl.js runs it first.
+ * - dist/authctl.cjs: the whole CLI (src/main.ts), run when the hot entry hands over. CommonJS loads
+ *   faster than an ESM graph on Node 20 (an esbuild ESM split measured slower: docs/performance.md).
+ *   The heavy, ESM-only dependencies stay external and are loaded with import() only where used.
+ * - dist/help.json: every `<command> --help` text, rendered by running dist/authctl.cjs with stdout
+ *   on a pipe (80 columns, no colour), so the hot entry prints commander's exact bytes.
  */
-import { createHash } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
-// commander is bundled: it is only initialised off the hot path, and inside the bundle it is covered
-// by the launcher's code cache (an external CommonJS package would be compiled on every run).
-const external = ['undici', 'ora', 'open', '@inquirer/prompts', 'chalk', 'uqr', 'jose'];
-const out = new URL('../dist/authctl.cjs', import.meta.url).pathname;
-const tmp = `${out}.${process.pid}.tmp`;
-await build({
-  entryPoints: [new URL('../src/main.ts', import.meta.url).pathname],
-  outfile: tmp,
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20.18',
-  external,
-  // import.meta.url has no CommonJS equivalent; give it one (used to find package.json).
-  define: { 'import.meta.url': '__authctl_import_meta_url' },
-  banner: {
-    js:
-      'const __authctl_import_meta_url = require("node:url").pathToFileURL(__filename).href;\n' +
-      // See below: the launcher passes an import function in; run directly, the bundle uses its own.
-      'var __authctl_import = typeof __authctl_import === "function" ? __authctl_import : (s) => import(s);',
-  },
-  legalComments: 'none',
+const root = new URL('..', import.meta.url).pathname;
+const version = JSON.parse(readFileSync(`${root}package.json`, 'utf8')).version;
+
+// commander is bundled into the full CLI: only that file loads it.
+const external = ['ora', 'open', '@inquirer/prompts', 'chalk', 'uqr', 'jose'];
+
+/** Build one entry to a temp file and rename it into place (a test running the CLI meanwhile never sees half a file). */
+async function bundle(entry, outName, extra = {}) {
+  const out = `${root}dist/${outName}`;
+  const tmp = `${out}.${process.pid}.tmp`;
+  await build({
+    entryPoints: [`${root}src/${entry}`],
+    outfile: tmp,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20.18',
+    external,
+    // import.meta.url has no CommonJS equivalent; give it one (used to find package.json).
+    define: { 'import.meta.url': '__authctl_import_meta_url', __AUTHCTL_VERSION__: JSON.stringify(version) },
+    banner: { js: 'const __authctl_import_meta_url = require("node:url").pathToFileURL(__filename).href;' },
+    legalComments: 'none',
+    logLevel: 'warning',
+    ...extra,
+  });
+  renameSync(tmp, out);
+  return out;
+}
+
+await bundle('hot.ts', 'hot.cjs', {
+  // The hot entry uses the provider registry (names, Authorization values, export variables) but
+  // never declares commands nor runs a flow: each provider's commands.js (commander options) is
+  // replaced by an empty register(), and every import() (a flow loaded on demand: revocation…) by
+  // a module that throws, so neither commander nor any flow lands in dist/hot.cjs.
   plugins: [
     {
-      // commander requires node:child_process at load time, only for executable subcommands, which
-      // authctl does not use; loading it (with net, dgram and streams) is ~3 ms of every --help.
-      name: 'lazy-child-process-in-commander',
+      name: 'registry-without-commands',
       setup(b) {
-        b.onLoad({ filter: /commander[\\/]lib[\\/]command\.js$/ }, (args) => {
-          const text = readFileSync(args.path, 'utf8');
-          const eager = "const childProcess = require('node:child_process');";
-          if (!text.includes(eager))
-            throw new Error('commander changed: update the lazy child_process patch');
-          const lazy = "const childProcess = { spawn: (...a) => require('node:child_process').spawn(...a) };";
-          return { contents: text.replace(eager, lazy), loader: 'js' };
-        });
+        b.onResolve({ filter: /.*/ }, (args) =>
+          args.kind === 'dynamic-import' ? { path: args.path, namespace: 'not-hot' } : undefined,
+        );
+        b.onLoad({ filter: /.*/, namespace: 'not-hot' }, () => ({
+          contents: 'throw new Error("not available in the hot entry");',
+          loader: 'js',
+        }));
+        b.onResolve({ filter: /^\.\/commands\.js$/ }, (args) =>
+          /[\\/]src[\\/]providers[\\/]/.test(args.importer)
+            ? { path: args.path, namespace: 'no-commands' }
+            : undefined,
+        );
+        b.onLoad({ filter: /.*/, namespace: 'no-commands' }, () => ({
+          contents: 'export const register = () => {};',
+          loader: 'js',
+        }));
       },
     },
   ],
-  logLevel: 'warning',
+  // The hot entry has no import.meta.url, and must not pay for node:url.
+  define: { __AUTHCTL_VERSION__: JSON.stringify(version) },
+  banner: {},
+  // Fewer bytes for V8 to scan on every `token print`; names are kept for readable stack traces.
+  minifyWhitespace: true,
+  minifySyntax: true,
 });
-// Node 20 ignores vm's importModuleDynamically for functions restored from a V8 code cache (the
-// launcher's), so a literal import() of an external package (ora, @inquirer/prompts, open, undici…)
-// fails with "A dynamic import callback was not specified" on every run after the first. Route them
-// through __authctl_import, which bin/authctl.js supplies from its own (normally loaded) module.
-const code = readFileSync(tmp, 'utf8').replace(
-  /\bimport\((["'])([^"'.][^"']*)\1\)/g,
-  '__authctl_import($1$2$1)',
-);
-// The first line names this build; the launcher keys its V8 code cache on it (no hashing at start-up).
-const id = createHash('sha256').update(code).digest('hex').slice(0, 16);
-writeFileSync(tmp, `// authctl-build ${id}\n${code}`);
-// Replace atomically, so a test running the CLI meanwhile never sees a half-written bundle.
-renameSync(tmp, out);
+
+// commander gets its own file, dist/commander.cjs, loaded only when the full program is built:
+// the paths that skip commander (actigraph's CI forms, renewals) then do not even parse it.
+const commanderPatch = {
+  // commander requires node:child_process at load time, only for executable subcommands, which
+  // authctl does not use; loading it (with net, dgram and streams) is ~3 ms of every --help.
+  name: 'lazy-child-process-in-commander',
+  setup(b) {
+    b.onLoad({ filter: /commander[\\/]lib[\\/]command\.js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      const eager = "const childProcess = require('node:child_process');";
+      if (!text.includes(eager)) throw new Error('commander changed: update the lazy child_process patch');
+      const lazy = "const childProcess = { spawn: (...a) => require('node:child_process').spawn(...a) };";
+      return { contents: text.replace(eager, lazy), loader: 'js' };
+    });
+  },
+};
+await bundle('../node_modules/commander/index.js', 'commander.cjs', { plugins: [commanderPatch] });
+const full = await bundle('main.ts', 'authctl.cjs', {
+  plugins: [
+    {
+      name: 'commander-apart',
+      setup(b) {
+        b.onResolve({ filter: /^commander$/ }, () => ({ path: './commander.cjs', external: true }));
+      },
+    },
+  ],
+});
+
+// ---- dist/help.json: commander's own help for every command path, as a pipe receives it ----
+const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', AUTHCTL_NO_FAST_PATH: '1' };
+const helpOf = (words) => {
+  const r = spawnSync(process.execPath, [full, ...words, '--help'], { env, encoding: 'utf8' });
+  if (r.status !== 0 || r.stderr !== '') throw new Error(`${words.join(' ')} --help failed: ${r.stderr}`);
+  return r.stdout;
+};
+/** Subcommand names listed under "Commands:" in a help text (commander's layout). */
+const subcommands = (text) => {
+  const at = text.indexOf('\nCommands:\n');
+  if (at < 0) return [];
+  const names = [];
+  for (const line of text.slice(at + 11).split('\n')) {
+    if (line === '' || !line.startsWith(' ')) break;
+    const m = /^ {2}([a-z][\w-]*)/.exec(line);
+    if (m && m[1] !== 'help') names.push(m[1]);
+  }
+  return names;
+};
+const texts = {};
+const walk = (words) => {
+  const text = helpOf(words);
+  texts[words.join(' ')] = text;
+  for (const name of subcommands(text)) walk([...words, name]);
+};
+walk([]);
+const helpFile = `${root}dist/help.json`;
+writeFileSync(`${helpFile}.${process.pid}.tmp`, JSON.stringify(texts));
+renameSync(`${helpFile}.${process.pid}.tmp`, helpFile);

@@ -3,9 +3,11 @@
  * and the only top-level catch (three tiers: bin → main → command declarations).
  */
 
-import { parseHot } from './cli/fast.js';
+import { parseHot, parseHotActigraph } from './cli/fast.js';
 import { ExitCode, InterruptedError, SilentExit } from './errors.js';
+import { redactSecrets } from './lib/secrets.js';
 import { terminalSafe } from './lib/text.js';
+import { ACTIGRAPH_TOKEN_URL } from './providers/actigraph/constants.js';
 import { errorLine } from './ui/errorline.js';
 import { exitAfterFlush, processIO } from './ui/io.js';
 
@@ -36,8 +38,33 @@ export async function main(argv: string[]): Promise<number> {
       completeHidden(argv.slice(1), (s) => process.stdout.write(s));
       return ExitCode.ok;
     }
-    const full = process.env.AUTHCTL_NO_FAST_PATH === '1' || process.env.AUTHCTL_PARSE_ONLY === '1';
-    const hot = full ? null : parseHot(argv);
+    const fast = process.env.AUTHCTL_NO_FAST_PATH !== '1' && process.env.AUTHCTL_PARSE_ONLY !== '1';
+    // `actigraph token` in its CI forms (what a pipeline runs on every job) skips commander too:
+    // building the whole program costs more than the token request (docs/performance.md).
+    const ag = fast ? parseHotActigraph(argv) : null;
+    if (ag) {
+      const [{ createContext }, actigraph] = await Promise.all([
+        import('./context.js'),
+        import('./providers/actigraph/run.js'),
+      ]);
+      const ctx = createContext(
+        processIO({ verbose: ag.global.verbose, noColor: !ag.global.color }),
+        ag.global,
+        controller.signal,
+      );
+      // The options commander would hand the command (its defaults included).
+      await actigraph.token(ctx, {
+        clientId: ag.clientId,
+        scope: ag.scopes,
+        tokenUrl: ag.tokenUrl ?? ACTIGRAPH_TOKEN_URL,
+        profile: ag.profile ?? 'actigraph',
+        ...(ag.print ? { print: true } : {}),
+        ...(ag.force ? { force: true } : {}),
+        ...ag.global,
+      });
+      return ExitCode.ok;
+    }
+    const hot = fast ? parseHot(argv) : null;
     if (hot) {
       const [{ createContext }, token] = await Promise.all([
         import('./context.js'),
@@ -91,7 +118,8 @@ export async function main(argv: string[]): Promise<number> {
       return ExitCode.brokenPipe;
     }
     const { line, code } = errorLine(err, verboseFlag, commandPath());
-    process.stderr.write(`${terminalSafe(line)}\n`);
+    // Secrets the command held (client secret, refresh token, poll key…) never appear in it.
+    process.stderr.write(`${terminalSafe(redactSecrets(line))}\n`);
     return code;
   }
 }

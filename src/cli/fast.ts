@@ -68,3 +68,70 @@ export function parseHot(argv: readonly string[]): HotCommand | null {
     },
   };
 }
+
+/** `actigraph token` as the hot path takes it: only the flags a cached-token run uses. */
+export interface HotActigraph {
+  clientId: string;
+  scopes: string[];
+  tokenUrl: string | undefined;
+  profile: string | undefined;
+  print: boolean;
+  /** Only the full CLI's dispatch (src/main.ts) takes --force; the hot entry declines it. */
+  force: boolean;
+  global: { verbose: boolean; insecure: boolean; color: boolean };
+}
+
+/**
+ * Parse `actigraph token …` in its common CI forms (client id, scopes, token URL, profile, --print,
+ * --force), or return null (→ commander) for anything else: --json, --save-secret, a secret flag,
+ * --ca-file, help, an unknown flag, a value that looks like a flag, a repeated single-value flag,
+ * or a profile name commander would refuse.
+ */
+export function parseHotActigraph(argv: readonly string[]): HotActigraph | null {
+  if (argv[0] !== 'actigraph' || argv[1] !== 'token') return null;
+  let parsed: ReturnType<typeof parse>;
+  const parse = () =>
+    parseArgs({
+      args: argv.slice(2),
+      allowPositionals: false,
+      strict: true,
+      options: {
+        'client-id': { type: 'string', multiple: true },
+        scope: { type: 'string', multiple: true },
+        'token-url': { type: 'string', multiple: true },
+        profile: { type: 'string', multiple: true },
+        print: { type: 'boolean' },
+        force: { type: 'boolean' },
+        verbose: { type: 'boolean' },
+        insecure: { type: 'boolean' },
+        'no-color': { type: 'boolean' },
+      },
+    });
+  try {
+    parsed = parse();
+  } catch {
+    return null;
+  }
+  const v = parsed.values as Record<string, string[] | boolean | undefined>;
+  const one = (k: string): string | undefined | null => {
+    const list = Array.isArray(v[k]) ? v[k] : [];
+    if (list.length > 1 || list.some((x) => x === '' || x.startsWith('-'))) return null;
+    return list[0];
+  };
+  const clientId = one('client-id');
+  const tokenUrl = one('token-url');
+  const profile = one('profile');
+  const scopes = Array.isArray(v.scope) ? v.scope : [];
+  if (!clientId || tokenUrl === null || profile === null) return null;
+  if (scopes.some((s) => s === '' || s.startsWith('-'))) return null;
+  if (profile !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(profile)) return null;
+  return {
+    clientId,
+    scopes,
+    tokenUrl,
+    profile,
+    print: v.print === true,
+    force: v.force === true,
+    global: { verbose: v.verbose === true, insecure: v.insecure === true, color: v['no-color'] !== true },
+  };
+}

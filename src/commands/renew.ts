@@ -4,8 +4,9 @@
  * write), re-reading the store inside the lock because another process may have renewed it already.
  */
 import type { Context } from '../context.js';
-import { AuthctlError, NoTokenError } from '../errors.js';
+import { AuthctlError, asInterrupted, NoTokenError } from '../errors.js';
 import { isoUtc } from '../lib/format.js';
+import { registerSecret } from '../lib/secrets.js';
 import { loginCommand, provider } from '../providers/index.js';
 import { expiresAtMs, isFresh, isRenewable, type Profile, renewalSecret } from '../store/profile.js';
 import { hushLines } from '../ui/activity.js';
@@ -30,6 +31,10 @@ export async function renewNow(ctx: Context, name: string, p: Profile): Promise<
     );
   }
   const secret = renewalSecret(p, ctx.env);
+  // Held for this request: redacted from anything shown (a server may echo the request).
+  const clientId = typeof p.params.clientId === 'string' ? p.params.clientId : undefined;
+  registerSecret(secret, clientId === undefined ? {} : { basicUser: clientId });
+  registerSecret(p.refreshToken);
   try {
     if (p.refreshToken) {
       const { refreshProfile } = await import('../oauth/grants/refresh.js');
@@ -55,14 +60,55 @@ export async function renewAndSave(
   minTtlMs: number,
   force: boolean,
 ): Promise<Profile> {
+  // Ctrl-C during a renewal waits (at most SAVE_GRACE_MS) for the answer and its save: a server
+  // that rotates refresh tokens has already invalidated the old one once it answers.
+  const grace = graceSignal(ctx.signal, SAVE_GRACE_MS);
+  const rctx: Context = { ...ctx, signal: grace };
   const { profile } = await ctx.store.obtainUnderLock(
     name,
     (current) => !force && isFresh(current!, ctx.now(), minTtlMs),
     // A profile deleted meanwhile is reported as such (exit 4), not renewed from thin air.
-    async (current) => renewNow(ctx, name, current ?? ctx.store.get(name)),
-    ctx.signal,
+    async (current) => {
+      const p = current ?? ctx.store.get(name);
+      try {
+        const next = await renewNow(rctx, name, p);
+        if (next.details && 'needsRelogin' in next.details) {
+          const { needsRelogin: _, ...rest } = next.details;
+          next.details = rest;
+        }
+        return next;
+      } catch (e) {
+        // The token endpoint answered with a valid token set that authctl then rejected (an ID
+        // token failing a check): keep the rotated refresh token anyway and mark the profile.
+        const rotated = (e as { rotatedRefreshToken?: unknown }).rotatedRefreshToken;
+        if (typeof rotated === 'string' && rotated !== p.refreshToken) {
+          const reason = e instanceof Error ? e.message : 'the refresh answer was rejected';
+          await ctx.store.save(
+            name,
+            { ...p, refreshToken: rotated, details: { ...p.details, needsRelogin: reason } },
+            grace,
+          );
+        }
+        throw e;
+      }
+    },
+    grace,
   );
+  // Saved; now honour the Ctrl-C that arrived meanwhile.
+  if (ctx.signal.aborted) throw asInterrupted(ctx.signal);
   return profile;
+}
+
+/** How long Ctrl-C waits for a renewal's answer and save (bounded, about a second). */
+const SAVE_GRACE_MS = 1000;
+
+/** A signal that aborts `ms` after `signal` does. */
+function graceSignal(signal: AbortSignal, ms: number): AbortSignal {
+  const c = new AbortController();
+  const later = () => setTimeout(() => c.abort(signal.reason), ms).unref();
+  if (signal.aborted) later();
+  else signal.addEventListener('abort', later, { once: true });
+  return c.signal;
 }
 
 /** The profile with a token good for at least `minTtlMs`, renewing it when needed and possible. */

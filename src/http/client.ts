@@ -1,11 +1,17 @@
 /**
- * The HTTP client: undici (Node's built-in fetch, or the undici package when a proxy or CA file needs
- * it) behind a small interface. Timeouts per attempt, bounded retries with backoff on 5xx / connection resets (opt-in per request), Retry-After on 429,
- * proxies from HTTPS_PROXY/HTTP_PROXY/NO_PROXY, extra CAs, a body-size cap, redirects never followed,
- * and `--verbose` request logs that carry no secrets.
+ * The HTTP client: node:http / node:https behind a small interface. Timeouts per attempt (until the
+ * headers) and for the whole body, bounded retries with backoff on 5xx / connection resets (opt-in
+ * per request), Retry-After on 429, proxies from HTTPS_PROXY/HTTP_PROXY/NO_PROXY (proxy.ts), extra
+ * CAs (--ca-file; NODE_EXTRA_CA_CERTS is Node's own), a body-size cap, redirects never followed, and
+ * `--verbose` request logs that carry no secrets.
+ *
+ * Why not fetch: Node's built-in fetch compiles undici's JavaScript on first use, ≈110 ms and
+ * +40 MiB for a CLI that sends one request (docs/performance.md has the figures).
  */
-import fs from 'node:fs';
+import type { ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
+import type { Socket } from 'node:net';
 import { asInterrupted, FailureError, NetworkError, ProtocolError, sleep } from '../errors.js';
+import { connectTunnel, proxyAuthorization, proxyFor } from './proxy.js';
 import { checkUrl, redactUrl } from './url.js';
 
 /** One HTTP request. */
@@ -67,6 +73,9 @@ export interface HttpClientOptions {
 
 const MiB = 1024 * 1024;
 
+/** Time allowed to establish a connection (TCP, proxy tunnel and TLS), within the header timeout. */
+const CONNECT_TIMEOUT_MS = 15_000;
+
 function errCode(e: unknown): string | undefined {
   let cur: unknown = e;
   for (let i = 0; i < 4 && cur && typeof cur === 'object'; i++) {
@@ -85,222 +94,276 @@ export function parseRetryAfter(value: string | undefined, nowMs = Date.now()): 
   return Number.isNaN(t) ? undefined : Math.max(0, t - nowMs);
 }
 
-/** The most specific message in an error's cause chain ("fetch failed" → "bad port"). */
-function innermostMessage(e: unknown): string {
-  let msg = String((e as Error)?.message ?? e);
-  let cur: unknown = (e as { cause?: unknown })?.cause;
-  for (let i = 0; i < 4 && cur; i++) {
-    const m = (cur as Error).message;
-    if (typeof m === 'string' && m) msg = m;
-    cur = (cur as { cause?: unknown }).cause;
-  }
-  return msg;
-}
+const TLS_CODE = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET|HOSTNAME|ALTNAME|EPROTO/i;
 
-/** Map a transport failure to a one-line, secret-free error. */
-function transportError(e: unknown, host: string, timeoutMs: number): FailureError {
+/** Map a transport failure to a one-line, secret-free error with a stable code. */
+function transportError(e: unknown, host: string): FailureError {
+  if (e instanceof FailureError) return e;
   const code = errCode(e);
   switch (code) {
     case 'ECONNREFUSED':
       return new NetworkError(
         `cannot connect to ${host}: connection refused`,
         'Is the server running and the URL right?',
+        'network.refused',
       );
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
+    case 'EAI_NODATA':
+    case 'EAI_NONAME':
       return new NetworkError(
         `cannot resolve ${host} (DNS lookup failed)`,
         'Check the host name and your network.',
+        'network.dns',
       );
     case 'ECONNRESET':
-    case 'UND_ERR_SOCKET':
     case 'EPIPE':
-      return new NetworkError(`connection to ${host} was closed before the answer was complete`);
-    case 'UND_ERR_CONNECT_TIMEOUT':
-      return new NetworkError(`connecting to ${host} timed out`);
-    case 'UND_ERR_HEADERS_TIMEOUT':
-    case 'UND_ERR_BODY_TIMEOUT':
-      return new NetworkError(`${host} did not answer within ${Math.round(timeoutMs / 1000)}s`);
-    case 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH':
-      return new NetworkError(`${host} closed the connection in the middle of the answer`);
+    case 'ECONNABORTED':
+      return new NetworkError(
+        `connection to ${host} was closed before the answer was complete`,
+        undefined,
+        'network.reset',
+      );
+    case 'ETIMEDOUT':
+      return new NetworkError(`connecting to ${host} timed out`, undefined, 'network.timeout');
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return new NetworkError(
+        `cannot reach ${host} (${code})`,
+        'Check the host name and your network.',
+        'network.unreachable',
+      );
     default:
-      if (code && /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/i.test(code)) {
+      if (code && TLS_CODE.test(code)) {
         return new NetworkError(
           `TLS failure talking to ${host} (${code})`,
           'If the server uses a private CA, pass --ca-file <pem> or set NODE_EXTRA_CA_CERTS.',
+          'network.tls',
         );
       }
-      if (!code && innermostMessage(e) === 'bad port') {
-        return new NetworkError(
-          `request to ${host} refused by Node's fetch: the port is on the Fetch standard's list of blocked ports`,
-          'Serve the endpoint on another port.',
-        );
-      }
-      return new NetworkError(`request to ${host} failed: ${code ?? innermostMessage(e)}`);
+      return new NetworkError(
+        `request to ${host} failed: ${code ?? String((e as Error)?.message ?? e)}`,
+        undefined,
+        'network.failed',
+      );
   }
 }
 
-const transient = new Set([
-  'ECONNRESET',
-  'UND_ERR_SOCKET',
-  'EPIPE',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'ECONNREFUSED',
-]);
+/** Failures worth another attempt (when the request allows retries). */
+const transient = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ETIMEDOUT', 'ECONNREFUSED']);
 
 /** Re-exported: flows import the abortable sleep from here. */
 export { sleep };
 
-/** How requests are sent: Node's built-in fetch, or the undici package's fetch with a dispatcher. */
-interface Transport {
-  fetch: typeof globalThis.fetch;
-  dispatcher?: unknown;
-}
-
 /** Marks an abort caused by one of our own timers (not by the user). */
 class TimerAbort extends Error {}
 
+/** The CA list for --ca-file: Node's roots, NODE_EXTRA_CA_CERTS (which `ca` would drop) and the file. */
+function loadCa(caFile: string, env: NodeJS.ProcessEnv): string[] {
+  const fs = process.getBuiltinModule('node:fs');
+  let pem: string;
+  try {
+    pem = fs.readFileSync(caFile, 'utf8');
+  } catch (e) {
+    throw new FailureError(
+      `cannot read --ca-file ${caFile}: ${(e as Error).message}`,
+      undefined,
+      'network.ca_file',
+    );
+  }
+  const ca = [...process.getBuiltinModule('node:tls').rootCertificates, pem];
+  const extra = env.NODE_EXTRA_CA_CERTS;
+  if (extra) {
+    try {
+      ca.push(fs.readFileSync(extra, 'utf8'));
+    } catch {
+      /* Node already warned about an unreadable NODE_EXTRA_CA_CERTS */
+    }
+  }
+  return ca;
+}
+
+/** What once() needs to send one attempt. */
+interface Prepared {
+  url: URL;
+  host: string;
+  headers: Record<string, string>;
+  body: Buffer | undefined;
+}
+
 /**
- * Build the client. Requests go through undici either way: Node's built-in copy (global `fetch`)
- * by default, and the undici package — with EnvHttpProxyAgent for HTTPS_PROXY/HTTP_PROXY/NO_PROXY,
- * or an Agent carrying --ca-file — only when a proxy or an extra CA file is configured, because
- * importing the package costs more start-up time than a whole token request (see README, Performance).
- * NODE_EXTRA_CA_CERTS is honoured by Node's TLS in both cases.
+ * Build the client. node:http / node:https are loaded on the first request (they are part of Node's
+ * snapshot, so this costs little), the CA file is read once.
  */
 export function createHttpClient(opts: HttpClientOptions): HttpClient {
   const env = opts.env ?? process.env;
-  let transport: Promise<Transport> | undefined;
-
-  const load = () => {
-    transport ??= (async (): Promise<Transport> => {
-      const hasProxy = Boolean(env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy);
-      if (!hasProxy && !opts.caFile && !opts.clientCert) return { fetch: globalThis.fetch };
-      const mod = await import('undici');
-      let ca: string[] | undefined;
-      if (opts.caFile) {
-        const tls = await import('node:tls');
-        let pem: string;
-        try {
-          pem = fs.readFileSync(opts.caFile, 'utf8');
-        } catch (e) {
-          throw new FailureError(`cannot read --ca-file ${opts.caFile}: ${(e as Error).message}`);
-        }
-        ca = [...tls.rootCertificates, pem];
-        // Passing `ca` replaces Node's defaults, so keep NODE_EXTRA_CA_CERTS in as well.
-        const extra = env.NODE_EXTRA_CA_CERTS;
-        if (extra) {
-          try {
-            ca.push(fs.readFileSync(extra, 'utf8'));
-          } catch {
-            /* Node already warned about an unreadable NODE_EXTRA_CA_CERTS */
-          }
-        }
-      }
-      const connect = {
-        timeout: 15_000,
-        ...(ca ? { ca } : {}),
-        ...(opts.clientCert ? { cert: opts.clientCert.cert, key: opts.clientCert.key } : {}),
-      };
-      const dispatcher = hasProxy ? new mod.EnvHttpProxyAgent({ connect }) : new mod.Agent({ connect });
-      return { fetch: mod.fetch as unknown as typeof globalThis.fetch, dispatcher };
-    })();
-    return transport;
+  let ca: string[] | undefined;
+  const caList = () => {
+    if (opts.caFile && !ca) ca = loadCa(opts.caFile, env);
+    return ca;
   };
-
   const maxRetryAfter = opts.maxRetryAfterMs ?? 30_000;
   const backoff = opts.backoffMs ?? 500;
 
-  async function once(req: HttpRequest, shownUrl: string): Promise<HttpResponse> {
-    const t = await load();
-    const headers: Record<string, string> = { 'user-agent': 'authctl', ...req.headers };
-    let body: string | undefined;
-    if (req.json !== undefined) {
-      body = JSON.stringify(req.json);
-      headers['content-type'] = 'application/json';
-    } else if (req.form) {
-      body = new URLSearchParams(req.form).toString();
-      headers['content-type'] ??= 'application/x-www-form-urlencoded;charset=UTF-8';
+  /** Start the request: directly, through a CONNECT tunnel (https) or in absolute form (http). */
+  async function open(p: Prepared, method: string, signal: AbortSignal): Promise<ClientRequest> {
+    const { url } = p;
+    const https = url.protocol === 'https:';
+    const hostname = url.hostname.replace(/^\[|\]$/g, '');
+    const port = url.port || (https ? '443' : '80');
+    const proxy = proxyFor(url, env);
+    const headers: Record<string, string> = { ...p.headers, host: url.host };
+    const base: RequestOptions = { method, headers, signal, agent: false };
+    if (proxy && !https) {
+      // RFC 9112 §3.2.2: absolute-form request to the proxy.
+      const auth = proxyAuthorization(proxy);
+      if (auth) headers['proxy-authorization'] = auth;
+      return process.getBuiltinModule(proxy.protocol === 'https:' ? 'node:https' : 'node:http').request({
+        ...base,
+        host: proxy.hostname.replace(/^\[|\]$/g, ''),
+        port: proxy.port || (proxy.protocol === 'https:' ? 443 : 80),
+        path: `${url.origin}${url.pathname}${url.search}`,
+      });
     }
-    headers.accept ??= 'application/json';
+    const tlsOptions = {
+      ...(caList() ? { ca: caList() } : {}),
+      ...(opts.clientCert ? { cert: opts.clientCert.cert, key: opts.clientCert.key } : {}),
+      // SNI carries names only, never IP addresses (RFC 6066 §3).
+      ...(process.getBuiltinModule('node:net').isIP(hostname) ? {} : { servername: hostname }),
+    };
+    const path = `${url.pathname}${url.search}`;
+    if (proxy && https) {
+      const raw = await connectTunnel(proxy, hostname, port, signal);
+      // TLS to the origin over the tunnel, with the origin's CA options (--ca-file works here too).
+      const socket = process
+        .getBuiltinModule('node:tls')
+        .connect({ ...tlsOptions, socket: raw, host: hostname });
+      return process.getBuiltinModule('node:http').request({
+        method,
+        headers,
+        signal,
+        path,
+        createConnection: () => socket as unknown as Socket,
+      });
+    }
+    const mod = process.getBuiltinModule(https ? 'node:https' : 'node:http');
+    return mod.request({ ...base, ...(https ? tlsOptions : {}), host: hostname, port, path });
+  }
+
+  async function once(req: HttpRequest, p: Prepared, shownUrl: string): Promise<HttpResponse> {
     const headersTimeout = req.timeoutMs ?? 30_000;
     const bodyTimeout = req.bodyTimeoutMs ?? 30_000;
+    const max = req.maxBodyBytes ?? MiB;
     const started = Date.now();
-    const host = new URL(req.url).host;
+    const { host } = p;
     // One controller for the user's Ctrl-C and our own timers.
     const ac = new AbortController();
     const onUserAbort = () => ac.abort(req.signal?.reason);
     req.signal?.addEventListener('abort', onUserAbort, { once: true });
     let timer: NodeJS.Timeout | undefined;
-    let timedOutAfter = 0;
+    let connectTimer: NodeJS.Timeout | undefined;
+    let timedOut: 'connect' | number | undefined;
     const arm = (ms: number) => {
       clearTimeout(timer);
       if (ms > 0) {
         timer = setTimeout(() => {
-          timedOutAfter = ms;
+          timedOut = ms;
           ac.abort(new TimerAbort());
         }, ms);
       }
     };
-    const fail = (e: unknown, phase: 'headers' | 'body'): never => {
+    let phase: 'headers' | 'body' = 'headers';
+    const fail = (e: unknown): never => {
       if (req.signal?.aborted) throw asInterrupted(req.signal);
-      if (timedOutAfter) {
+      if (e instanceof ProtocolError) throw e;
+      if (timedOut !== undefined) {
         opts.debug(`${req.method} ${shownUrl} -> timeout (${Date.now() - started} ms)`);
         throw Object.assign(
-          new NetworkError(`${host} did not answer within ${Math.round(timedOutAfter / 1000)}s`),
-          { transient: false },
+          timedOut === 'connect'
+            ? new NetworkError(`connecting to ${host} timed out`, undefined, 'network.timeout')
+            : new NetworkError(
+                `${host} did not answer within ${Math.round(timedOut / 1000)}s`,
+                undefined,
+                'network.timeout',
+              ),
+          // A connection that never came up is worth another try; a server that does not answer is not.
+          { transient: timedOut === 'connect' },
         );
       }
       if (phase === 'headers')
         opts.debug(`${req.method} ${shownUrl} -> ${errCode(e) ?? 'error'} (${Date.now() - started} ms)`);
       const code = errCode(e) ?? '';
-      throw Object.assign(transportError(e, host, headersTimeout), {
+      throw Object.assign(transportError(e, host), {
         transient: phase === 'body' || transient.has(code),
       });
     };
     try {
+      // The header timeout runs from the start of the attempt; the connection (TCP, proxy tunnel,
+      // TLS) must also be up within CONNECT_TIMEOUT_MS.
       arm(headersTimeout);
-      let res: Response;
+      connectTimer = setTimeout(() => {
+        timedOut = 'connect';
+        ac.abort(new TimerAbort());
+      }, CONNECT_TIMEOUT_MS);
+      let res: IncomingMessage;
       try {
-        res = await t.fetch(req.url, {
-          method: req.method,
-          headers,
-          body,
-          redirect: 'manual',
-          signal: ac.signal,
-          ...(t.dispatcher ? { dispatcher: t.dispatcher } : {}),
-        } as RequestInit);
+        const creq = await open(p, req.method, ac.signal);
+        res = await new Promise<IncomingMessage>((resolve, reject) => {
+          creq.once('error', reject);
+          creq.once('socket', (s: Socket) => {
+            const up = () => clearTimeout(connectTimer);
+            s.once('encrypted' in s ? 'secureConnect' : 'connect', up);
+          });
+          creq.once('response', resolve);
+          creq.end(p.body);
+        });
       } catch (e) {
-        return fail(e, 'headers');
+        return fail(e);
       }
-      const max = req.maxBodyBytes ?? MiB;
-      const chunks: Uint8Array[] = [];
-      let size = 0;
+      clearTimeout(connectTimer);
+      phase = 'body';
+      const status = res.statusCode ?? 0;
+      const chunks: Buffer[] = [];
       try {
         arm(bodyTimeout);
-        if (res.body) {
-          for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+        let size = 0;
+        // No re-arming per chunk: the limit is for the whole body, so a server dripping a byte at a
+        // time cannot hold authctl past its deadline.
+        await new Promise<void>((resolve, reject) => {
+          const cut = () => reject(Object.assign(new Error('closed mid-body'), { code: 'ECONNRESET' }));
+          res.on('data', (chunk: Buffer) => {
             size += chunk.length;
             if (size > max) {
-              ac.abort(new TimerAbort());
-              throw new ProtocolError(
-                `the answer from ${host} is larger than ${Math.round(max / 1024)} KiB; refusing it`,
+              reject(
+                new ProtocolError(
+                  `the answer from ${host} is larger than ${Math.round(max / 1024)} KiB; refusing it`,
+                  undefined,
+                  'http.too_large',
+                ),
               );
+              res.destroy();
+              return;
             }
-            // No re-arming per chunk: the limit is for the whole body, so a server dripping a byte
-            // at a time cannot hold authctl past its deadline.
             chunks.push(chunk);
-          }
-        }
+          });
+          // A body shorter than its Content-Length (or chunked and cut) never completes.
+          res.once('end', () => (res.complete ? resolve() : cut()));
+          res.once('error', reject);
+          res.once('aborted', cut);
+          res.once('close', () => {
+            if (!res.complete) cut();
+          });
+        });
       } catch (e) {
-        if (e instanceof ProtocolError) throw e;
-        return fail(e, 'body');
+        res.destroy();
+        return fail(e);
       }
       const text = Buffer.concat(chunks).toString('utf8');
-      opts.debug(`${req.method} ${shownUrl} -> ${res.status} (${Date.now() - started} ms)`);
+      opts.debug(`${req.method} ${shownUrl} -> ${status} (${Date.now() - started} ms)`);
       const flat: Record<string, string | undefined> = {};
-      res.headers.forEach((v, k) => {
-        flat[k] = v;
-      });
+      for (const [k, v] of Object.entries(res.headers)) {
+        flat[k] = Array.isArray(v) ? v.join(', ') : v;
+      }
       let json: unknown;
       if (text.length > 0) {
         try {
@@ -309,23 +372,44 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
           json = undefined;
         }
       }
-      return { status: res.status, headers: flat, text, json, url: req.url };
+      return { status, headers: flat, text, json, url: req.url };
     } finally {
       clearTimeout(timer);
+      clearTimeout(connectTimer);
       req.signal?.removeEventListener('abort', onUserAbort);
     }
+  }
+
+  /** Headers and body for a request (the same bytes on every attempt). */
+  function prepare(req: HttpRequest, url: URL): Prepared {
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries({ 'user-agent': 'authctl', ...req.headers }))
+      headers[k.toLowerCase()] = v;
+    let body: Buffer | undefined;
+    if (req.json !== undefined) {
+      body = Buffer.from(JSON.stringify(req.json), 'utf8');
+      headers['content-type'] = 'application/json';
+    } else if (req.form) {
+      body = Buffer.from(new URLSearchParams(req.form).toString(), 'utf8');
+      headers['content-type'] ??= 'application/x-www-form-urlencoded;charset=UTF-8';
+    }
+    if (body) headers['content-length'] = String(body.length);
+    else if (req.method !== 'GET') headers['content-length'] = '0';
+    headers.accept ??= 'application/json';
+    return { url, host: url.host, headers, body };
   }
 
   return {
     async request(req) {
       // Defence in depth: flows check URLs first with the right exit code; this catches the rest.
-      checkUrl(req.url, { insecure: opts.insecure, source: 'server', label: 'request URL' });
+      const url = checkUrl(req.url, { insecure: opts.insecure, source: 'server', label: 'request URL' });
       const shownUrl = req.logUrl ?? redactUrl(req.url);
+      const prepared = prepare(req, url);
       const attempts = 1 + Math.max(0, req.retries ?? 0);
       for (let i = 1; ; i++) {
         let res: HttpResponse;
         try {
-          res = await once(req, shownUrl);
+          res = await once(req, prepared, shownUrl);
         } catch (e) {
           if ((e as { transient?: boolean }).transient && i < attempts) {
             await sleep(backoff * 2 ** (i - 1), req.signal);

@@ -85,23 +85,35 @@ export async function withLock<T>(file: string, fn: () => Promise<T>, opts: Lock
       }
     }
     const info = readLock(file);
+    let removeFailed: string | undefined;
     if (isStale(file, info, staleMs)) {
       // Re-check that the same stale owner is still there right before removing it.
       const again = readLock(file);
       if (info?.nonce === again?.nonce) {
         try {
           fs.unlinkSync(file);
-        } catch {
-          /* someone else removed it first */
+          continue;
+        } catch (e) {
+          // ENOENT: someone else removed it first; retry at once. Anything else (the path is a
+          // directory, or another user's file in a sticky directory) cannot be fixed by retrying
+          // immediately: fall through to the deadline and the sleep below, so a lock we cannot
+          // remove never spins the CPU and Ctrl-C still ends the wait.
+          const code = (e as NodeJS.ErrnoException).code;
+          if (code === 'ENOENT') continue;
+          removeFailed = code ?? (e as Error).message;
         }
-        continue;
       }
     }
     if (Date.now() - started > waitMs) {
       const owner = readLock(file);
       throw new StoreError(
-        `timed out waiting for ${opts.what ?? 'the store lock'} (${file}${owner ? `, held by pid ${owner.pid}` : ''})`,
-        'If no other authctl is running, delete that lock file and try again.',
+        removeFailed
+          ? `timed out waiting for ${opts.what ?? 'the store lock'}: the stale lock ${file} cannot be removed (${removeFailed})`
+          : `timed out waiting for ${opts.what ?? 'the store lock'} (${file}${owner ? `, held by pid ${owner.pid}` : ''})`,
+        removeFailed
+          ? 'Remove that path yourself (it may belong to another user or be a directory) and try again.'
+          : 'If no other authctl is running, delete that lock file and try again.',
+        'store.lock_timeout',
       );
     }
     await sleep(delay + Math.floor(Math.random() * delay), opts.signal);

@@ -86,11 +86,20 @@ export function parseProfile(
   providers?: readonly string[],
 ): { ok: true; profile: Profile } | { ok: false; reason: string } {
   if (!isRecord(raw)) return { ok: false, reason: 'not an object' };
+  if (nestedDeeperThan(raw, MAX_PROFILE_DEPTH)) {
+    return { ok: false, reason: `nested deeper than ${MAX_PROFILE_DEPTH} levels` };
+  }
   const fail = (field: string) => ({ ok: false as const, reason: `missing or invalid field '${field}'` });
   if (typeof raw.provider !== 'string' || !PROVIDER_NAME_RE.test(raw.provider)) return fail('provider');
   if (providers && !providers.includes(raw.provider)) return fail('provider');
   if (!FLOWS.includes(raw.flow as Flow)) return fail('flow');
   if (typeof raw.token !== 'string' || !TOKEN_RE.test(raw.token)) return fail('token');
+  for (const f of ['token', 'refreshToken', 'idToken', 'clientSecret'] as const) {
+    const v = raw[f];
+    if (typeof v === 'string' && v.length > MAX_TOKEN_LENGTH) {
+      return { ok: false, reason: `field '${f}' is longer than ${MAX_TOKEN_LENGTH / 1024} KiB` };
+    }
+  }
   // The type is the scheme of the Authorization header `token header` prints: CR/LF or spaces
   // in it would inject header lines.
   if (typeof raw.tokenType !== 'string' || !TOKEN_RE.test(raw.tokenType)) return fail('tokenType');
@@ -142,4 +151,59 @@ function renewalNeedsSecret(p: Profile): boolean {
 export function isRenewable(p: Profile, env: NodeJS.ProcessEnv): boolean {
   if (!p.refreshToken && p.flow !== 'client_credentials' && p.flow !== 'token_exchange') return false;
   return !renewalNeedsSecret(p) || renewalSecret(p, env) !== undefined;
+}
+
+/**
+ * Longest token (access, refresh, ID) or client secret authctl accepts from a server or the store:
+ * 64 KiB. Real tokens are a few KB; a bigger one cannot be passed to a child process anyway (the
+ * kernel's per-string limit for argv/environment entries is 128 KiB) and is refused when validated.
+ */
+export const MAX_TOKEN_LENGTH = 64 * 1024;
+
+/** Deepest JSON nesting accepted in a profile (real ones are 4 levels deep). */
+export const MAX_PROFILE_DEPTH = 32;
+
+/** True when `v` nests objects/arrays deeper than `max` levels (iterative: no stack to overflow). */
+export function nestedDeeperThan(v: unknown, max: number): boolean {
+  const stack: Array<[unknown, number]> = [[v, 1]];
+  while (stack.length) {
+    const [x, d] = stack.pop()!;
+    if (x === null || typeof x !== 'object') continue;
+    if (d > max) return true;
+    for (const c of Object.values(x)) if (c !== null && typeof c === 'object') stack.push([c, d + 1]);
+  }
+  return false;
+}
+
+/**
+ * JSON.stringify without recursion (compact), for a damaged profile nested too deep for the
+ * built-in serialiser: the store keeps damaged entries as they are, and one must not block saves.
+ */
+export function stringifyIterative(root: unknown): string {
+  let out = '';
+  const stack: Array<{ entries: Array<[string | undefined, unknown]>; i: number; close: string }> = [];
+  const open = (v: unknown): void => {
+    if (Array.isArray(v)) {
+      out += '[';
+      stack.push({ entries: v.map((x) => [undefined, x]), i: 0, close: ']' });
+    } else if (v !== null && typeof v === 'object') {
+      out += '{';
+      const entries = Object.entries(v).filter(([, x]) => x !== undefined && typeof x !== 'function');
+      stack.push({ entries, i: 0, close: '}' });
+    } else out += JSON.stringify(v) ?? 'null';
+  };
+  open(root);
+  while (stack.length) {
+    const f = stack[stack.length - 1]!;
+    if (f.i >= f.entries.length) {
+      out += f.close;
+      stack.pop();
+      continue;
+    }
+    const [k, v] = f.entries[f.i++]!;
+    if (f.i > 1) out += ',';
+    if (k !== undefined) out += `${JSON.stringify(k)}:`;
+    open(v);
+  }
+  return out;
 }

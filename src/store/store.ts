@@ -6,9 +6,91 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { asInterrupted, NoTokenError, StoreError, UsageError } from '../errors.js';
+import { terminalSafe } from '../lib/text.js';
 import { withLock } from './lock.js';
 import { configDir, STORE_BASENAME } from './paths.js';
-import { type Profile, parseProfile } from './profile.js';
+import { MAX_PROFILE_DEPTH, type Profile, parseProfile, stringifyIterative } from './profile.js';
+
+/** open(2) flags: never follow a symlink in the last path component (0 where the platform has none). */
+const O_NOFOLLOW = fs.constants.O_NOFOLLOW ?? 0;
+const O_DIRECTORY = fs.constants.O_DIRECTORY ?? 0;
+
+/** Change the mode of `p` through a descriptor opened without following symlinks (fchmod). */
+function chmodNoFollow(p: string, mode: number, dir: boolean): void {
+  const fd = fs.openSync(p, fs.constants.O_RDONLY | O_NOFOLLOW | (dir ? O_DIRECTORY : 0));
+  try {
+    fs.fchmodSync(fd, mode);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * "line L, column C" of a byte offset in `text`, for parse errors: the position only, never the
+ * content around it (the store holds tokens).
+ */
+export function positionOf(text: string, offset: number): string {
+  const before = text.slice(0, Math.max(0, Math.min(offset, text.length)));
+  const line = before.split('\n').length;
+  const column = before.length - before.lastIndexOf('\n');
+  return `line ${line}, column ${column}`;
+}
+
+/**
+ * Where JSON.parse stopped in `text`. V8 names the position only for some errors ("… at position
+ * N"); for the others it quotes the text instead, which must not be shown. Then the position is
+ * found by parsing ever longer prefixes: the first prefix length at which the error is no longer
+ * "unexpected end" is where the bad character is.
+ */
+function jsonErrorOffset(text: string, message: string): number | undefined {
+  const m = /at position (\d+)/.exec(message);
+  if (m) return Number(m[1]);
+  let lo = 0;
+  let hi = text.length;
+  const endError = (n: number) => {
+    try {
+      JSON.parse(text.slice(0, n));
+      return true;
+    } catch (e) {
+      const msg = (e as Error).message;
+      const at = /at position (\d+)/.exec(msg);
+      return at ? Number(at[1]) >= n : /end of JSON input/.test(msg);
+    }
+  };
+  // Prefixes up to the bad character fail only with "unexpected end"; find the longest such one.
+  if (!endError(0)) return 0;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (endError(mid)) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/** One line of server text as stored: terminalSafe (src/lib/text.ts) with tabs and newlines as spaces. */
+function oneLine(s: string): string {
+  return terminalSafe(s).replace(/[\t\n]+/g, ' ');
+}
+
+/** Every string inside `v` made one clean line (details are small: depth-bounded by parseProfile). */
+function cleanValue(v: unknown, depth = 0): unknown {
+  if (typeof v === 'string') return oneLine(v);
+  if (depth > MAX_PROFILE_DEPTH || v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) return v.map((x) => cleanValue(x, depth + 1));
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [oneLine(k), cleanValue(x, depth + 1)]));
+}
+
+/** The profile with its descriptive text cleaned; the secrets (validated as visible ASCII) untouched. */
+export function cleanProfile(p: Profile): Profile {
+  const out: Profile = {
+    ...p,
+    subject: p.subject === null ? null : oneLine(p.subject),
+    scopes: p.scopes.map(oneLine),
+    params: cleanValue(p.params) as Profile['params'],
+  };
+  if (p.details !== undefined) out.details = cleanValue(p.details) as Record<string, unknown>;
+  return out;
+}
 
 /** Schema version written by this build. A newer one is refused, never rewritten. */
 export const SCHEMA_VERSION = 1;
@@ -34,6 +116,13 @@ export class TokenStore {
   readonly file: string;
   private readonly warn: Warn;
   private warnedModes = false;
+  /**
+   * The snapshot resolveName() just read, handed to the get() that follows it in the same
+   * synchronous run (`token print`, `exec` without a name), so a command reads the file once. Never
+   * used under a profile lock, where the file must be read afresh.
+   */
+  private handover: StoreSnapshot | undefined;
+  private locks = 0;
 
   /** `providers`: the provider names the registry knows; profiles of others read as damaged. */
   private readonly providers: readonly string[] | undefined;
@@ -47,16 +136,42 @@ export class TokenStore {
 
   /** Read and parse the store. A missing file is an empty store; an unparseable one is an error. */
   read(): StoreSnapshot {
-    let text: string;
-    try {
-      text = fs.readFileSync(this.file, 'utf8');
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR') return { profiles: new Map(), broken: [] };
-      throw new StoreError(`cannot read the token store ${this.file}: ${(e as Error).message}`);
-    }
+    const text = this.readText();
+    if (text === undefined) return { profiles: new Map(), broken: [] };
     this.tightenModes();
     return this.parse(text);
+  }
+
+  /**
+   * The store's text, or undefined when there is none. Opened with O_NOFOLLOW: a store file that is
+   * a symlink is refused (its target could be any file of the user's, and authctl would tighten and
+   * rewrite it); a symlinked config directory is allowed (see checkedDir).
+   */
+  private readText(): string | undefined {
+    let fd: number;
+    try {
+      fd = fs.openSync(this.file, fs.constants.O_RDONLY | O_NOFOLLOW);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+      if (code === 'ELOOP') throw this.symlinkError();
+      throw new StoreError(`cannot read the token store ${this.file}: ${(e as Error).message}`);
+    }
+    try {
+      return fs.readFileSync(fd, 'utf8');
+    } catch (e) {
+      throw new StoreError(`cannot read the token store ${this.file}: ${(e as Error).message}`);
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
+  private symlinkError(): StoreError {
+    return new StoreError(
+      `the token store ${this.file} is a symbolic link; authctl refuses to read or change it`,
+      `Replace the link with the real file (mv "$(readlink -f "${this.file}")" "${this.file}"), or point AUTHCTL_CONFIG_DIR at the directory that holds it.`,
+      'store.symlink',
+    );
   }
 
   private parse(text: string): StoreSnapshot {
@@ -79,9 +194,12 @@ export class TokenStore {
       try {
         data = JSON.parse(text);
       } catch (e) {
+        // The position only: V8's message quotes the text around the error, and that is a token.
+        const at = jsonErrorOffset(text, (e as Error).message);
         throw new StoreError(
-          `the token store ${this.file} is not valid JSON (${(e as Error).message})`,
+          `the token store ${this.file} is not valid JSON${at === undefined ? '' : ` (at ${positionOf(text, at)})`}`,
           hint,
+          'store.corrupt',
         );
       }
     }
@@ -107,7 +225,9 @@ export class TokenStore {
   }
 
   /** A profile by name; exit 4 when absent, exit 1 naming the file when it is broken. */
-  get(name: string, snap: StoreSnapshot = this.read()): Profile {
+  get(name: string, given?: StoreSnapshot): Profile {
+    const snap = given ?? (this.locks === 0 ? this.handover : undefined) ?? this.read();
+    this.handover = undefined;
     const p = snap.profiles.get(name);
     if (p) return p;
     const broken = snap.broken.find((b) => b.name === name);
@@ -134,10 +254,17 @@ export class TokenStore {
   resolveName(
     arg: string | undefined,
     env: NodeJS.ProcessEnv,
-    snap: StoreSnapshot = this.read(),
+    given?: StoreSnapshot,
     provider?: Profile['provider'],
   ): string {
     if (arg) return arg;
+    const snap = given ?? this.read();
+    if (!given) {
+      this.handover = snap;
+      queueMicrotask(() => {
+        this.handover = undefined;
+      });
+    }
     const all = [...snap.profiles.keys(), ...snap.broken.map((b) => b.name)];
     const fromEnv = env.AUTHCTL_PROFILE;
     if (fromEnv) {
@@ -180,14 +307,7 @@ export class TokenStore {
     return withLock(
       `${this.file}.lock`,
       async () => {
-        let text = '';
-        try {
-          text = fs.readFileSync(this.file, 'utf8');
-        } catch (e) {
-          if ((e as NodeJS.ErrnoException).code !== 'ENOENT') {
-            throw new StoreError(`cannot read the token store ${this.file}: ${(e as Error).message}`);
-          }
-        }
+        const text = this.readText() ?? '';
         const { profiles } = this.parseRaw(text);
         this.removeStaleTempFiles();
         const result = await mutate(profiles);
@@ -200,10 +320,15 @@ export class TokenStore {
     );
   }
 
-  /** Save (create or replace) one profile. */
+  /**
+   * Save (create or replace) one profile. Server-given text (subject, scopes, parameters, details)
+   * is stored already clean: no terminal control characters, bidi overrides or line separators
+   * (see cleanProfile), whatever path it took into the profile.
+   */
   async save(name: string, profile: Profile, signal?: AbortSignal): Promise<void> {
+    const clean = cleanProfile(profile);
     await this.update((profiles) => {
-      profiles[name] = profile;
+      profiles[name] = clean;
     }, signal);
   }
 
@@ -245,7 +370,16 @@ export class TokenStore {
   withProfileLock<T>(name: string, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     this.ensureDir();
     const safe = Buffer.from(name).toString('hex');
-    return withLock(path.join(this.dir, `.profile-${safe}.lock`), fn, {
+    const locked = async () => {
+      this.locks++;
+      this.handover = undefined;
+      try {
+        return await fn();
+      } finally {
+        this.locks--;
+      }
+    };
+    return withLock(path.join(this.dir, `.profile-${safe}.lock`), locked, {
       signal,
       waitMs: 180_000,
       staleMs: 10_000,
@@ -263,17 +397,26 @@ export class TokenStore {
   private async write(data: { version: number; profiles: Record<string, unknown> }): Promise<void> {
     const tmp = `${this.file}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
     try {
+      let text: string;
+      try {
+        text = JSON.stringify(data, undefined, '\t');
+      } catch (e) {
+        // A damaged profile nested too deep for the recursive serialiser is kept as it is (compact).
+        if (!(e instanceof RangeError)) throw e;
+        text = stringifyIterative(data);
+      }
+      // Created exclusively (O_EXCL never follows a symlink), so the mode is set on our own new file.
       const fd = fs.openSync(tmp, 'wx', 0o600);
       try {
-        fs.writeSync(fd, `${JSON.stringify(data, undefined, '\t')}\n`);
+        // Set on every write: the umask may have narrowed the mode, and a store chmodded by hand must
+        // come back to 0600; rename keeps this file's mode. fchmod: never through a path.
+        if (process.platform !== 'win32') fs.fchmodSync(fd, 0o600);
+        fs.writeSync(fd, `${text}\n`);
         fs.fsyncSync(fd);
       } finally {
         fs.closeSync(fd);
       }
       fs.renameSync(tmp, this.file);
-      // Re-applied on every write (the store holds secrets): rename keeps the temp file's mode, but the
-      // umask may have narrowed it further, and a store chmodded by hand must come back to 0600.
-      if (process.platform !== 'win32') fs.chmodSync(this.file, 0o600);
     } catch (e) {
       try {
         fs.unlinkSync(tmp);
@@ -309,30 +452,68 @@ export class TokenStore {
   private ensureDir(): void {
     try {
       fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-      if (process.platform === 'win32') return;
-      const st = fs.statSync(this.dir);
-      // Never tighten a shared sticky directory (AUTHCTL_CONFIG_DIR=/tmp would be a mistake, not a request).
-      if ((st.mode & 0o1777) !== 0o700 && (st.mode & 0o1000) === 0) fs.chmodSync(this.dir, 0o700);
     } catch (e) {
       throw new StoreError(`cannot create the config directory ${this.dir}: ${(e as Error).message}`);
     }
+    if (process.platform === 'win32') return;
+    const dir = this.checkedDir();
+    try {
+      const st = fs.statSync(dir);
+      // Never tighten a shared sticky directory (AUTHCTL_CONFIG_DIR=/tmp would be a mistake, not a request).
+      if ((st.mode & 0o1777) !== 0o700 && (st.mode & 0o1000) === 0) chmodNoFollow(dir, 0o700, true);
+    } catch (e) {
+      throw new StoreError(`cannot secure the config directory ${this.dir}: ${(e as Error).message}`);
+    }
+  }
+
+  /**
+   * The config directory with a symlink resolved explicitly (dotfile setups link ~/.config/authctl
+   * elsewhere): accepted only when the real directory belongs to the user running authctl, so
+   * tightening its mode can never reach somebody else's directory.
+   */
+  private checkedDir(): string {
+    let st: fs.Stats;
+    try {
+      st = fs.lstatSync(this.dir);
+    } catch {
+      return this.dir;
+    }
+    if (!st.isSymbolicLink()) return this.dir;
+    const real = fs.realpathSync(this.dir);
+    const uid = process.getuid?.();
+    if (uid !== undefined && fs.statSync(real).uid !== uid) {
+      throw new StoreError(
+        `the config directory ${this.dir} is a symbolic link to ${real}, which belongs to another user`,
+        'Point AUTHCTL_CONFIG_DIR at a directory of your own.',
+        'store.symlink',
+      );
+    }
+    return real;
   }
 
   /** Tighten a store or directory readable by group/others back to 0600/0700, with a warning. */
   private tightenModes(): void {
     if (process.platform === 'win32' || this.warnedModes) return;
     this.warnedModes = true;
-    for (const [p, mode] of [
-      [this.dir, 0o700],
-      [this.file, 0o600],
+    let dir: string;
+    try {
+      dir = this.checkedDir();
+    } catch {
+      return; // someone else's directory: never touched
+    }
+    for (const [p, mode, shown] of [
+      [dir, 0o700, this.dir],
+      [this.file, 0o600, this.file],
     ] as const) {
       try {
-        const st = fs.statSync(p);
+        // lstat: a symlink is never followed (the store file itself was opened with O_NOFOLLOW).
+        const st = fs.lstatSync(p);
+        if (st.isSymbolicLink()) continue;
         // A shared sticky directory (AUTHCTL_CONFIG_DIR=/tmp) is never tightened, as in ensureDir().
         if (st.isDirectory() && (st.mode & 0o1000) !== 0) continue;
         if ((st.mode & 0o077) !== 0) {
-          fs.chmodSync(p, mode);
-          this.warn(`${p} was accessible by other users; its mode is now ${mode.toString(8)}.`);
+          chmodNoFollow(p, mode, st.isDirectory());
+          this.warn(`${shown} was accessible by other users; its mode is now ${mode.toString(8)}.`);
         }
       } catch {
         /* not there or not ours: nothing to tighten */

@@ -3,6 +3,7 @@
  * awaited), else the `open` package. The caller prints the URL to stderr first (for SSH users).
  */
 import fs from 'node:fs';
+import { childEnv, isSecretEnvVar } from '../lib/secrets.js';
 
 /** Opens URLs; resolves to false when no browser could be started (so callers can fall back). */
 export interface Browser {
@@ -44,7 +45,13 @@ export function createBrowser(env: NodeJS.ProcessEnv, debug: (s: string) => void
         return new Promise<boolean>((resolve) => {
           try {
             const { spawn } = process.getBuiltinModule('node:child_process');
-            const child = spawn(cmd, [...args, url], { stdio: 'ignore', detached: true, shell: false });
+            // The browser needs no credentials of authctl's (AUTHCTL_CLIENT_SECRET…).
+            const child = spawn(cmd, [...args, url], {
+              stdio: 'ignore',
+              detached: true,
+              shell: false,
+              env: childEnv(process.env),
+            });
             child.once('error', (e) => {
               debug(`BROWSER command failed to start: ${e.message}`);
               resolve(false);
@@ -62,7 +69,16 @@ export function createBrowser(env: NodeJS.ProcessEnv, debug: (s: string) => void
       if (headless(env)) return false;
       try {
         const { default: open } = await import('open');
-        const child = await open(url, { wait: false });
+        // `open` spawns xdg-open & co. with process.env and takes no env option: set authctl's
+        // secret inputs aside while it starts the opener, then put them back.
+        const aside = Object.entries(process.env).filter(([k]) => isSecretEnvVar(k));
+        for (const [k] of aside) delete process.env[k];
+        let child: Awaited<ReturnType<typeof open>>;
+        try {
+          child = await open(url, { wait: false });
+        } finally {
+          for (const [k, v] of aside) process.env[k] = v;
+        }
         child.once('error', () => {});
         child.unref();
         return true;

@@ -1,5 +1,6 @@
 /** Terminal I/O: the only place that decides what is interactive and whether colour is on. */
 import { writeSync } from 'node:fs';
+import { redactSecrets } from '../lib/secrets.js';
 import { terminalSafe } from '../lib/text.js';
 
 /** What commands may write and ask; stdout is data only, stderr is for humans. */
@@ -74,13 +75,16 @@ export function processIO(opts: IOOptions = {}): IO {
   };
   const ci = env.CI !== undefined && env.CI !== '' && env.CI !== '0' && env.CI !== 'false';
   // The output boundary: everything authctl writes passes the one sanitiser (src/lib/text.ts), so
-  // no server-given string can reach the terminal with control sequences in it.
+  // no server-given string can reach the terminal with control sequences in it. Human output
+  // (stderr) also has every secret authctl holds for this command redacted (src/lib/secrets.ts), so
+  // a server echoing the request cannot make authctl print it; stdout is the data the user asked
+  // for (a token, the --no-wait key) and is never redacted.
   let colour: boolean | undefined;
   return {
     out: (text) => writeStdout(terminalSafe(text)),
     err: (text) => {
       colour ??= colorWanted(env, ttys().stderr, opts.noColor);
-      process.stderr.write(terminalSafe(text, colour));
+      process.stderr.write(terminalSafe(redactSecrets(text), colour));
     },
     get interactive() {
       return ttys().stderr && ttys().stdin && !ci;
@@ -90,7 +94,7 @@ export function processIO(opts: IOOptions = {}): IO {
     },
     verbose,
     debug: (text) => {
-      if (verbose) process.stderr.write(`[verbose] ${terminalSafe(text)}\n`);
+      if (verbose) process.stderr.write(`[verbose] ${terminalSafe(redactSecrets(text))}\n`);
     },
     readStdin: async () => {
       const chunks: Buffer[] = [];

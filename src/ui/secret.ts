@@ -5,6 +5,7 @@
  */
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
+import { registerSecret } from '../lib/secrets.js';
 
 /** The secret-related flags a command accepts. */
 export interface SecretOptions {
@@ -18,6 +19,13 @@ export async function resolveClientSecret(
   opts: SecretOptions,
   clientId: string,
 ): Promise<string> {
+  const secret = await readClientSecret(ctx, opts, clientId);
+  // Redacted (with its Basic and form-encoded forms) from anything authctl shows from now on.
+  registerSecret(secret, { basicUser: clientId });
+  return secret;
+}
+
+async function readClientSecret(ctx: Context, opts: SecretOptions, clientId: string): Promise<string> {
   if (typeof opts.clientSecret === 'string') {
     ctx.io.err(
       'warning: --client-secret puts the secret on the command line, where other users of this machine can see it (ps); prefer AUTHCTL_CLIENT_SECRET or --client-secret-stdin.\n',

@@ -1,7 +1,9 @@
 /**
  * A tiny forwarding HTTP proxy on 127.0.0.1 for tests of HTTP_PROXY/HTTPS_PROXY support: it
- * tunnels CONNECT requests (what undici's proxy agent sends) and forwards absolute-form requests,
- * and records every target it was asked for, so a test can show the traffic went through it.
+ * tunnels CONNECT requests and forwards absolute-form requests, and records every target it was
+ * asked for (and any Proxy-Authorization it got), so a test can show the traffic went through it.
+ * `hosts` maps names to loopback addresses inside the proxy only: a test origin can then have a
+ * non-loopback name (`origin.test`) that authctl itself never resolves, as with a real proxy.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,29 +15,52 @@ export interface ProxyFake {
   url: string;
   /** Targets asked for: `CONNECT host:port` or `GET http://host:port/path`. */
   seen: string[];
+  /** Proxy-Authorization header values received, in order. */
+  auth: string[];
+  /** TCP connections accepted so far (0: nothing, not even a byte, reached the proxy). */
+  connections(): number;
   close(): Promise<void>;
 }
 
-/** Options: names it resolves itself (a host that is not loopback by name, served on 127.0.0.1), and a man in the middle. */
+/** Options for the proxy. */
 export interface ProxyOptions {
-  /** Host name → loopback address, for absolute-form requests. */
+  /** Names the proxy resolves itself, e.g. { 'origin.test': '127.0.0.1' }; others must be addresses. */
   hosts?: Record<string, string>;
-  /** Rewrite the body of an absolute-form answer (an attacker on the wire). */
+  /** Rewrite the body of an absolute-form (plain http) answer: an attacker on the wire. */
   rewriteBody?: (url: string, body: string) => string;
+}
+
+function withoutProxyAuth(h: http.IncomingHttpHeaders): http.IncomingHttpHeaders {
+  const { 'proxy-authorization': _, ...rest } = h;
+  return rest;
 }
 
 /** Start the proxy on a free loopback port. */
 export async function startProxy(opts: ProxyOptions = {}): Promise<ProxyFake> {
   const seen: string[] = [];
+  const auth: string[] = [];
+  let connections = 0;
   const sockets = new Set<net.Socket>();
-  const forward = (req: http.IncomingMessage, res: http.ServerResponse, target: URL) => {
+  const resolve = (host: string) => opts.hosts?.[host] ?? host;
+  const server = http.createServer((req, res) => {
+    // Absolute-form request (RFC 9112 §3.2.2): forward it as is.
+    seen.push(`${req.method} ${req.url}`);
+    const pa = req.headers['proxy-authorization'];
+    if (pa) auth.push(pa);
+    let target: URL;
+    try {
+      target = new URL(req.url ?? '');
+    } catch {
+      res.writeHead(400).end('absolute-form request expected');
+      return;
+    }
     const upstream = http.request(
       {
-        host: opts.hosts?.[target.hostname] ?? target.hostname,
+        host: resolve(target.hostname),
         port: target.port,
         path: `${target.pathname}${target.search}`,
         method: req.method,
-        headers: { ...req.headers, host: target.host },
+        headers: { ...withoutProxyAuth(req.headers), host: target.host },
       },
       (up) => {
         if (!opts.rewriteBody) {
@@ -55,38 +80,13 @@ export async function startProxy(opts: ProxyOptions = {}): Promise<ProxyFake> {
     );
     upstream.on('error', () => res.writeHead(502).end('proxy: upstream failed'));
     req.pipe(upstream);
-  };
-  const server = http.createServer((req, res) => {
-    // Absolute-form request (RFC 9112 §3.2.2): forward it as is.
-    seen.push(`${req.method} ${req.url}`);
-    let target: URL;
-    try {
-      target = new URL(req.url ?? '');
-    } catch {
-      res.writeHead(400).end('absolute-form request expected');
-      return;
-    }
-    forward(req, res, target);
-  });
-  // Plain http tunnelled through CONNECT (what undici's proxy agent does) to a host this proxy
-  // resolves itself: read the requests inside the tunnel, so they can be forwarded (and rewritten).
-  const inner = http.createServer((req, res) => {
-    const target = new URL(req.url ?? '/', `http://${req.headers.host}`);
-    seen.push(`${req.method} ${target.toString()}`);
-    forward(req, res, target);
   });
   server.on('connect', (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
     seen.push(`CONNECT ${req.url}`);
+    const pa = req.headers['proxy-authorization'];
+    if (pa) auth.push(pa);
     const [host, port] = (req.url ?? '').split(':');
-    if (host && opts.hosts?.[host]) {
-      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-      sockets.add(client);
-      client.on('close', () => sockets.delete(client));
-      if (head.length) client.unshift(head);
-      inner.emit('connection', client);
-      return;
-    }
-    const upstream = net.connect(Number(port), host ?? '127.0.0.1', () => {
+    const upstream = net.connect(Number(port), resolve(host ?? '127.0.0.1'), () => {
       client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
       if (head.length) upstream.write(head);
       upstream.pipe(client);
@@ -103,15 +103,19 @@ export async function startProxy(opts: ProxyOptions = {}): Promise<ProxyFake> {
     client.on('close', () => sockets.delete(client));
     upstream.on('close', () => sockets.delete(upstream));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  server.on('connection', () => {
+    connections++;
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;
   return {
     url: `http://127.0.0.1:${port}`,
     seen,
+    auth,
+    connections: () => connections,
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();
-        inner.closeAllConnections();
         server.closeAllConnections();
         server.close(() => resolve());
       }),

@@ -97,9 +97,10 @@ test('a redirect port in use → exit 1 naming --redirect-uri; missing endpoints
   }
 });
 
-test('dynamic imports of external packages still work when the bundle comes from the V8 code cache', async (t) => {
-  // Node 20 drops vm's importModuleDynamically for code restored from cachedData; bin/authctl.js
-  // supplies its own import() instead. --ca-file makes the HTTP client import undici.
+test('dynamic imports of external packages work from the bundle, and no run leaves cache files', async (t) => {
+  // The bundle import()s its external ESM packages (ora, chalk…) where used; --ca-file and a login
+  // that saves exercise those paths. There is no code cache (test/e2e/startup.test.ts): a cache
+  // directory stays empty.
   const ca = '/etc/ssl/certs/ca-certificates.crt';
   if (!fs.existsSync(ca)) {
     t.skip(`needs ${ca}`);
@@ -109,8 +110,7 @@ test('dynamic imports of external packages still work when the bundle comes from
   const { dir, cleanup } = tempConfigDir();
   try {
     const cache = path.join(dir, 'cache');
-    const env = { AUTHCTL_CACHE_DIR: cache, ...actigraphEnv() };
-    // A failing run leaves no cache (a typo must not create files).
+    const env = { AUTHCTL_CACHE_DIR: cache, XDG_CACHE_HOME: cache, ...actigraphEnv() };
     const bad = await runCli(
       ['oauth', 'login', '--issuer', 'https://127.0.0.1:1', '--client-id', 'c', '--ca-file', ca],
       {
@@ -120,18 +120,14 @@ test('dynamic imports of external packages still work when the bundle comes from
     );
     assert.equal(bad.code, 1, bad.stderr);
     assert.doesNotMatch(bad.stderr, /dynamic import|unexpected failure/);
-    assert.equal(fs.existsSync(cache) ? fs.readdirSync(cache).length : 0, 0);
     const args = actigraphArgs(ids.tokenUrl, ['--ca-file', ca, '--force', '--print']);
-    for (const run of ['compiles and writes the cache', 'runs from the cache']) {
+    for (const run of ['first run', 'second run']) {
       const r = await runCli(args, { configDir: dir, env });
       assert.equal(r.code, 0, `${run}: ${r.stderr}`);
       assert.doesNotMatch(r.stderr, /dynamic import|unexpected failure/, run);
       assert.equal(r.stdout, `${ids.issued.at(-1)}\n`, run);
     }
-    assert.deepEqual(
-      fs.readdirSync(cache).map((f) => f.replace(/^v8-[^-]+-[^-]+-[0-9a-f]{16}-/, '')),
-      ['actigraph-token.bin'],
-    );
+    assert.equal(fs.existsSync(cache) ? fs.readdirSync(cache).length : 0, 0);
   } finally {
     await ids.close();
     cleanup();

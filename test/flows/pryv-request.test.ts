@@ -102,6 +102,8 @@ test('v1: accepted → token verified with access-info and saved without the tok
     username: 'alice',
     serviceInfoUrl: f.serviceInfoUrl,
     appId: 'my-app-id',
+    // What was requested, with default names: the renewal parameters (the re-login hint).
+    permissions: ['diary:read', 'notes:contribute:Notes'],
   });
   assert.equal((p.details as { verified: boolean }).verified, true);
   assert.ok(!JSON.stringify(p.details).includes(token), 'details never hold the token');

@@ -526,10 +526,18 @@ test('parseAccessInfo validates the shape and never keeps the token', () => {
   }
 });
 
-test('requestedFromBody keeps stream permissions only', () => {
+test('requestedFromBody keeps stream permissions only, with their default names', () => {
   assert.deepEqual(
-    requestedFromBody([{ streamId: 'a', level: 'read', defaultName: 'A' }, { feature: 'x' }, 'junk']),
-    [{ streamId: 'a', level: 'read' }],
+    requestedFromBody([
+      { streamId: 'a', level: 'read', defaultName: 'A' },
+      { streamId: 'b', level: 'contribute' },
+      { feature: 'x' },
+      'junk',
+    ]),
+    [
+      { streamId: 'a', level: 'read', defaultName: 'A' },
+      { streamId: 'b', level: 'contribute', defaultName: 'b' },
+    ],
   );
   assert.deepEqual(requestedFromBody(undefined), []);
 });

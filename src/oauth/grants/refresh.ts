@@ -72,17 +72,25 @@ export async function refreshProfile(
   let idToken = p.idToken;
   let subject = p.subject;
   if (tokens.idToken) {
-    if (needsSignatureCheck(tokenUrl)) {
-      await verifyIdTokenSignature(ctx, tokens.idToken, str(p.params.jwksUri), str(p.params.caFile));
+    let claims: Record<string, unknown>;
+    try {
+      if (needsSignatureCheck(tokenUrl)) {
+        await verifyIdTokenSignature(ctx, tokens.idToken, str(p.params.jwksUri), str(p.params.caFile));
+      }
+      // OIDC Core §12.2: same issuer, subject and audience as at login; no nonce on refresh.
+      const previous = p.idToken ? decodeJwt(p.idToken)?.payload : undefined;
+      claims = checkIdToken(tokens.idToken, {
+        clientId,
+        issuer: str(p.params.issuer) ?? (typeof previous?.iss === 'string' ? previous.iss : undefined),
+        nowMs: now,
+        previous,
+      });
+    } catch (e) {
+      // The server may already have rotated the refresh token: the caller persists it (renew.ts),
+      // or the next refresh would replay the old one and the provider revoke the whole grant.
+      if (tokens.refreshToken) Object.assign(e as object, { rotatedRefreshToken: tokens.refreshToken });
+      throw e;
     }
-    // OIDC Core §12.2: same issuer, subject and audience as at login; no nonce on refresh.
-    const previous = p.idToken ? decodeJwt(p.idToken)?.payload : undefined;
-    const claims = checkIdToken(tokens.idToken, {
-      clientId,
-      issuer: str(p.params.issuer) ?? (typeof previous?.iss === 'string' ? previous.iss : undefined),
-      nowMs: now,
-      previous,
-    });
     idToken = tokens.idToken;
     subject = subjectFromClaims(claims) ?? subject;
   }

@@ -1,23 +1,26 @@
 /**
- * The OAuth client of a saved profile, authenticated as at its token endpoint (RFC 6749 §2.3.1:
- * HTTP Basic with form-encoded id and secret, or the secret in the form): revocation (RFC 7009 §2.1)
- * and introspection (RFC 7662 §2.1) authenticate the same way.
+ * The OAuth client of a saved profile, authenticated exactly as at its token endpoint, through the
+ * engine's client-authentication modules: revocation (RFC 7009 §2.1) and introspection
+ * (RFC 7662 §2.1) authenticate the same way as the token request.
  */
+import type { Context } from '../../context.js';
+import type { ClientCertificate } from '../../http/client.js';
 import { isRecord } from '../../lib/json.js';
+import { needsSecret, prepareClientAuth } from '../../oauth/client-auth/index.js';
+import { clientFromParams } from '../../oauth/params.js';
 import { type Profile, renewalSecret } from '../../store/profile.js';
 
-/** How the profile's client authenticates, or why it cannot. */
+/** The profile's client, or why it cannot authenticate. */
 export type ProfileClient =
-  | {
-      ok: true;
-      clientId: string;
-      confidential: boolean;
-      headers: Record<string, string>;
-      form: Record<string, string>;
-    }
+  | { ok: true; clientId: string; confidential: boolean; auth: (endpoint: string) => Promise<PreparedAuth> }
   | { ok: false; clientId: string | undefined; reason: 'no-client-id' | 'no-secret' };
 
-const enc = (v: string) => new URLSearchParams({ v }).toString().slice(2);
+/** What one request to an endpoint carries to authenticate the client. */
+export interface PreparedAuth {
+  headers: Record<string, string>;
+  form: Array<[string, string]>;
+  tls?: ClientCertificate | undefined;
+}
 
 /** The saved string parameter `k`, if any. */
 export function param(p: Profile, k: string): string | undefined {
@@ -25,25 +28,26 @@ export function param(p: Profile, k: string): string | undefined {
   return typeof v === 'string' && v !== '' ? v : undefined;
 }
 
-/** The client of `p` with its authentication (the secret from the profile or AUTHCTL_CLIENT_SECRET). */
-export function profileClient(p: Profile, env: NodeJS.ProcessEnv): ProfileClient {
+/** The client of `p` (its secret from the profile or AUTHCTL_CLIENT_SECRET, keys and certificates from their files). */
+export function profileClient(ctx: Context, p: Profile): ProfileClient {
   const clientId = param(p, 'clientId');
   if (!clientId) return { ok: false, clientId, reason: 'no-client-id' };
-  const confidential = p.params.confidential === true || p.flow === 'client_credentials';
-  if (!confidential) return { ok: true, clientId, confidential, headers: {}, form: { client_id: clientId } };
-  const secret = renewalSecret(p, env);
-  if (secret === undefined) return { ok: false, clientId, reason: 'no-secret' };
-  if (param(p, 'authMethod') === 'client_secret_post') {
-    return {
-      ok: true,
-      clientId,
-      confidential,
-      headers: {},
-      form: { client_id: clientId, client_secret: secret },
-    };
+  const client = clientFromParams(
+    p.flow === 'client_credentials' && p.params.confidential === undefined
+      ? { ...p.params, confidential: true }
+      : p.params,
+    clientId,
+    renewalSecret(p, ctx.env),
+  );
+  if (needsSecret(client.authMethod) && client.secret === undefined) {
+    return { ok: false, clientId, reason: 'no-secret' };
   }
-  const basic = Buffer.from(`${enc(clientId)}:${enc(secret)}`, 'utf8').toString('base64');
-  return { ok: true, clientId, confidential, headers: { authorization: `Basic ${basic}` }, form: {} };
+  return {
+    ok: true,
+    clientId,
+    confidential: client.authMethod !== 'none',
+    auth: (endpoint) => prepareClientAuth(ctx, client, endpoint),
+  };
 }
 
 /** The `error` code of an OAuth error body, if any. */

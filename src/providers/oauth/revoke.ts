@@ -16,7 +16,7 @@ export async function oauthRevoke(ctx: Context, name: string, p: Profile): Promi
   const issuer = param(p, 'issuer');
   // Without an issuer there is no discovery document to name a revocation endpoint.
   if (!issuer) return 'unsupported';
-  const client = profileClient(p, ctx.env);
+  const client = profileClient(ctx, p);
   if (!client.ok) {
     if (client.reason === 'no-client-id') return 'unsupported';
     throw new UsageError(
@@ -32,11 +32,12 @@ export async function oauthRevoke(ctx: Context, name: string, p: Profile): Promi
       ? { token: p.refreshToken, token_type_hint: 'refresh_token' }
       : { token: p.token, token_type_hint: 'access_token' },
   );
-  for (const [k, v] of Object.entries(client.form)) form.set(k, v);
-  const res = await ctx.http(param(p, 'caFile')).request({
+  const auth = await client.auth(meta.revocationEndpoint);
+  for (const [k, v] of auth.form) form.set(k, v);
+  const res = await ctx.http(param(p, 'caFile'), auth.tls).request({
     method: 'POST',
     url: meta.revocationEndpoint,
-    headers: { ...client.headers, 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8' },
+    headers: { ...auth.headers, 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8' },
     form,
     retries: 0,
     signal: ctx.signal,

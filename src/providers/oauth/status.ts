@@ -11,14 +11,14 @@ import { isRecord } from '../../lib/json.js';
 import { discover } from '../../oauth/discovery.js';
 import type { Profile } from '../../store/profile.js';
 import type { StatusCheck } from '../types.js';
-import { oauthErrorCode, param, profileClient } from './client.js';
+import { oauthErrorCode, type ProfileClient, param, profileClient } from './client.js';
 
 /** The `status` hook. */
 export async function oauthStatus(ctx: Context, _name: string, p: Profile): Promise<StatusCheck | null> {
   const issuer = param(p, 'issuer');
   if (!issuer) return null;
   const caFile = param(p, 'caFile');
-  const client = profileClient(p, ctx.env);
+  const client = profileClient(ctx, p);
   if (client.ok && client.confidential) {
     const meta = await discover(ctx, issuer, caFile);
     if (meta.introspectionEndpoint) return introspect(ctx, p, meta.introspectionEndpoint, client);
@@ -35,14 +35,16 @@ async function introspect(
   ctx: Context,
   p: Profile,
   url: string,
-  client: { headers: Record<string, string>; form: Record<string, string> },
+  client: Extract<ProfileClient, { ok: true }>,
 ): Promise<StatusCheck> {
   const method = 'introspection (RFC 7662)';
-  const form = new URLSearchParams({ token: p.token, token_type_hint: 'access_token', ...client.form });
-  const res = await ctx.http(param(p, 'caFile')).request({
+  const auth = await client.auth(url);
+  const form = new URLSearchParams({ token: p.token, token_type_hint: 'access_token' });
+  for (const [k, v] of auth.form) form.set(k, v);
+  const res = await ctx.http(param(p, 'caFile'), auth.tls).request({
     method: 'POST',
     url,
-    headers: { ...client.headers, 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8' },
+    headers: { ...auth.headers, 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8' },
     form,
     retries: 0,
     signal: ctx.signal,

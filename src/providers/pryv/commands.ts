@@ -40,11 +40,22 @@ export function register(program: Command, k: CommandKit): void {
   const poll = pryv
     .command('poll')
     .description('finish a request started with --no-wait: poll until the user decides, then save the token')
-    .argument('<poll-url>', 'the "poll" URL printed by pryv request --no-wait')
+    .argument(
+      '[poll-url]',
+      'the "poll" URL printed by pryv request --no-wait, or - to read it from stdin (on the command line it warns: the URL holds the request key)',
+    )
+    .option('--from <file>', 'read the poll URL from the JSON pryv request --no-wait printed (- for stdin)')
     .addOption(k.duration('--timeout <duration>', 'give up waiting after this long', DEFAULT_TIMEOUT))
     .option('--no-verify', 'skip checking the token with GET access-info')
     .addOption(k.profile('pryv'));
   k.loginOutput(poll)
-    .addHelpText('after', k.examples(['authctl pryv poll "$(jq -r .poll req.json)" --print']))
-    .action(k.act(async (ctx, a, o) => (await run()).poll(ctx, a[0] as string, o)));
+    .addHelpText(
+      'after',
+      k.examples([
+        'authctl pryv request --app-id my-app-id --permission diary:read --no-wait > req.json',
+        'authctl pryv poll --from req.json --print',
+        'jq -r .poll req.json | authctl pryv poll -',
+      ]),
+    )
+    .action(k.act(async (ctx, a, o) => (await run()).poll(ctx, a[0] as string | undefined, o)));
 }

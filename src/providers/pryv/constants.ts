@@ -45,3 +45,10 @@ export const DEFAULT_LANG = 'en';
 
 /** Default `--timeout`: how long `pryv request` / `pryv poll` wait for the user. */
 export const DEFAULT_TIMEOUT = '10m';
+
+/**
+ * A poll URL whose server never answered gives up after this many consecutive transport failures
+ * (DNS, connection refused, timeouts) or this long, whichever comes first (exit 1 with the cause).
+ */
+export const UNREACHABLE_GRACE_FAILURES = 3;
+export const UNREACHABLE_GRACE_MS = 30_000;

@@ -22,6 +22,8 @@ import {
   MAX_REDIRECTS,
   POLL_REQUEST_TIMEOUT_MS,
   TOKEN_TYPE,
+  UNREACHABLE_GRACE_FAILURES,
+  UNREACHABLE_GRACE_MS,
   WAITING_TEXT,
 } from './constants.js';
 import {
@@ -41,8 +43,10 @@ import {
   parseAccessInfo,
   parseCreateResponse,
   parseServiceInfo,
+  permissionFlagValue,
   permissionScopes,
   type ServiceInfo,
+  splitServerAdded,
   trustedApiEndpoint,
 } from './protocol.js';
 
@@ -113,7 +117,11 @@ export interface WaitOutcome {
   apiEndpoint: string | undefined;
   /** Poll URL the answer came from (after any REDIRECTED hop). */
   pollUrl: string;
-  /** `serviceInfo` objects embedded in poll bodies, oldest first (v1 always, v2 NEED_SIGNIN). */
+  /**
+   * `serviceInfo` objects embedded in poll bodies served by the ORIGINAL poll URL's origin, oldest
+   * first (v1 always, v2 NEED_SIGNIN). Bodies from a host a REDIRECTED answer moved polling to are
+   * not kept: a redirect may move polling, never the trust anchor.
+   */
   serviceInfos: unknown[];
   appId: string | undefined;
   requestedPermissions: unknown;
@@ -133,7 +141,17 @@ export async function waitForDecision(ctx: Context, opts: WaitOptions): Promise<
   let failures = 0;
   let lastFailure: string | undefined;
   let redirects = 0;
+  const origin = new URL(opts.pollUrl).origin;
   const serviceInfos: unknown[] = [];
+  const keepServiceInfo = (v: unknown) => {
+    if (v !== undefined && new URL(url).origin === origin) serviceInfos.push(v);
+  };
+  // A poll URL whose server has never answered (DNS failure, connection refused from the first try)
+  // gives up after a short grace instead of retrying until --timeout; once it has answered, transport
+  // failures are retried until the deadline as before.
+  let answered = false;
+  let unreachableSince = ctx.now();
+  let unreachableFailures = 0;
   let appId: string | undefined;
   let requestedPermissions: unknown;
 
@@ -149,7 +167,14 @@ export async function waitForDecision(ctx: Context, opts: WaitOptions): Promise<
         );
 
   const spinner: Spinner = await ctx.spinner();
-  spinner.start(WAITING_TEXT);
+  // Started once the first answer says "still waiting": a first answer that is already final
+  // (approved, refused, expired) never shows "Waiting for approval…".
+  let spinning = false;
+  const spin = () => {
+    if (!spinning) spinner.start(WAITING_TEXT);
+    spinning = true;
+  };
+  if (opts.firstDelayMs > 0) spin();
   let done = false;
   try {
     for (;;) {
@@ -174,19 +199,35 @@ export async function waitForDecision(ctx: Context, opts: WaitOptions): Promise<
           timeoutMs: Math.max(250, Math.min(POLL_REQUEST_TIMEOUT_MS, remaining)),
           bodyTimeoutMs: Math.max(250, Math.min(POLL_REQUEST_TIMEOUT_MS, remaining)),
         });
+        answered = true;
         answer = classifyPollAnswer(res, where, ctx.now());
       } catch (e) {
-        // Transport failures (refused, reset, timeout) count like a 5xx: retried until the deadline.
+        // Transport failures (refused, reset, timeout) count like a 5xx: retried until the deadline,
+        // once the server has answered at all.
         if (!(e instanceof NetworkError)) throw e;
+        if (!answered) {
+          unreachableFailures++;
+          if (
+            unreachableFailures >= UNREACHABLE_GRACE_FAILURES ||
+            ctx.now() - unreachableSince >= UNREACHABLE_GRACE_MS
+          ) {
+            e.message = `the Pryv server at ${where} never answered: ${e.message}`;
+            e.hint = `Gave up after ${unreachableFailures} attempts. Check the poll URL and your network, then run the command again.`;
+            throw e;
+          }
+        }
         answer = { kind: 'retry', reason: e.message, retryAfterMs: undefined };
       }
+      // Only once the server has answered: "Waiting for approval" about a host that never answered
+      // would be a lie (its failure is reported after the grace instead).
+      if (answer.kind !== 'accepted' && answered) spin();
       switch (answer.kind) {
         case 'pending':
           // Q8: re-read poll_rate_ms on every answer; keep the previous value when it is absent.
           rate = answer.pollRateMs ?? rate;
           failures = 0;
           lastFailure = undefined;
-          if (answer.serviceInfo !== undefined) serviceInfos.push(answer.serviceInfo);
+          keepServiceInfo(answer.serviceInfo);
           appId ??= answer.appId;
           requestedPermissions ??= answer.requestedPermissions;
           delay = nextPollDelay(rate, 0);
@@ -205,15 +246,19 @@ export async function waitForDecision(ctx: Context, opts: WaitOptions): Promise<
           checkServerUrl(ctx, answer.poll, 'the REDIRECTED poll URL', where);
           url = answer.poll;
           ctx.io.debug(`the access request moved to ${maskPollUrl(url)}`);
+          answered = false;
+          unreachableSince = ctx.now();
+          unreachableFailures = 0;
           failures = 0;
           lastFailure = undefined;
           delay = nextPollDelay(rate, 0);
           break;
         }
         case 'accepted':
-          if (answer.serviceInfo !== undefined) serviceInfos.push(answer.serviceInfo);
-          spinner.succeed(`Access approved by ${cleanServerText(answer.username, 80)}.`);
+          keepServiceInfo(answer.serviceInfo);
+          // "Access approved by …" is printed by the caller once the token has been checked.
           done = true;
+          if (spinning) spinner.stop();
           return {
             username: answer.username,
             token: answer.token,
@@ -292,8 +337,11 @@ export interface ProfileInput {
   service: ServiceInfo;
   serviceInfoUrl: string | null;
   appId: string | null;
-  /** What was asked for: saved as scopes when the token is not verified. */
-  requested: ReadonlyArray<PermissionRequest | GrantedPermission>;
+  /**
+   * What was asked for (with default names): saved as the renewal parameters (the re-login hint
+   * asks for exactly this again), and as scopes when the token is not verified.
+   */
+  requested: ReadonlyArray<PermissionRequest>;
   verify: boolean;
 }
 
@@ -319,9 +367,12 @@ export async function buildPryvProfile(ctx: Context, input: ProfileInput): Promi
   };
   if (input.verify) {
     const info = await verifyAccess(ctx, endpoint, token, username);
-    scopes = permissionScopes(info.permissions);
+    // Permissions the server added on its own are shown apart and never asked for again.
+    const { granted, serverAdded } = splitServerAdded(info.permissions, input.requested);
+    scopes = permissionScopes(granted);
     expiresAt = info.expires === null ? null : isoUtc(info.expires * 1000);
-    details.permissions = info.permissions;
+    details.permissions = granted;
+    if (serverAdded.length) details.serverAddedPermissions = serverAdded;
     details.accessInfo = info.summary;
     details.verified = true;
   }
@@ -339,6 +390,7 @@ export async function buildPryvProfile(ctx: Context, input: ProfileInput): Promi
       username,
       serviceInfoUrl: input.serviceInfoUrl,
       appId: input.appId,
+      permissions: input.requested.map(permissionFlagValue),
     },
     details,
   };

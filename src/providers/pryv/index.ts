@@ -20,7 +20,11 @@ export const pryv: ProviderDef = {
   register,
   loginCommand(name, p) {
     const P = p.params;
-    const perms = p.scopes.length ? p.scopes : ['<streamId:level>'];
+    // What the user asked for (with default names), never what the server added on its own; older
+    // profiles without it fall back to the granted scopes minus the server's system streams.
+    const asked = Array.isArray(P.permissions) ? P.permissions : undefined;
+    const fromScopes = p.scopes.filter((s) => !/^:_(system|audit):/.test(s));
+    const perms = asked?.length ? asked : fromScopes.length ? fromScopes : ['<streamId:level>'];
     return `authctl pryv request${flag('--app-id', P.appId ?? '<app-id>')}${flags('--permission', perms)}${flag('--service-info', P.serviceInfoUrl, DEFAULT_SERVICE_INFO_URL)}${profileFlag(name, 'pryv')}`;
   },
   // Pryv takes the raw token in the Authorization header, without a scheme.

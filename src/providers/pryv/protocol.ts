@@ -8,7 +8,7 @@ import { parseRetryAfter } from '../../http/client.js';
 import { isLoopbackHost, redactUrl } from '../../http/url.js';
 import { isRecord, str } from '../../lib/json.js';
 import { serverText } from '../../lib/text.js';
-import { TOKEN_RE } from '../../store/profile.js';
+import { MAX_TOKEN_LENGTH, TOKEN_RE } from '../../store/profile.js';
 import {
   APP_ID_MAX,
   APP_ID_MIN,
@@ -401,6 +401,11 @@ export function classifyPollAnswer(res: RawAnswer, where: string, nowMs: number)
           `the ACCEPTED answer from ${where}: missing or invalid field 'token' (must be visible ASCII)`,
         );
       }
+      if (token.length > MAX_TOKEN_LENGTH) {
+        throw new ProtocolError(
+          `the ACCEPTED answer from ${where}: the token is longer than ${MAX_TOKEN_LENGTH / 1024} KiB; refusing it`,
+        );
+      }
       const ep = json.apiEndpoint;
       if (ep !== undefined && ep !== null && typeof ep !== 'string') {
         throw new ProtocolError(`the ACCEPTED answer from ${where}: field 'apiEndpoint' is not a string`);
@@ -569,11 +574,12 @@ export function parseAccessInfo(json: unknown, where: string): AccessInfo {
     throw new ProtocolError(`access-info from ${where}: missing or invalid field 'permissions'`);
   }
   const permissions: GrantedPermission[] = perms.map((p, i) => {
+    // Saved and printed (token list / inspect): stored already clean, one line each.
     if (isRecord(p) && typeof p.streamId === 'string' && typeof p.level === 'string') {
-      return { streamId: p.streamId, level: p.level };
+      return { streamId: cleanServerText(p.streamId, 200), level: cleanServerText(p.level, 40) };
     }
     if (isRecord(p) && typeof p.feature === 'string' && typeof p.setting === 'string') {
-      return { feature: p.feature, setting: p.setting };
+      return { feature: cleanServerText(p.feature, 80), setting: cleanServerText(p.setting, 80) };
     }
     throw new ProtocolError(`access-info from ${where}: invalid field 'permissions[${i}]'`);
   });
@@ -618,14 +624,51 @@ export function noWaitJson(created: CreatedRequest, authUrl: string, defaultRate
   )}\n`;
 }
 
-/** Stream permissions named in a poll body's `requestedPermissions` (lenient: odd items are skipped). */
-export function requestedFromBody(v: unknown): GrantedPermission[] {
+/**
+ * Stream permissions named in a poll body's `requestedPermissions` (lenient: odd items are skipped),
+ * with their default names, so `pryv poll` can keep what was asked for as the renewal parameters.
+ */
+export function requestedFromBody(v: unknown): PermissionRequest[] {
   if (!Array.isArray(v)) return [];
-  const out: GrantedPermission[] = [];
+  const out: PermissionRequest[] = [];
   for (const p of v) {
     if (isRecord(p) && typeof p.streamId === 'string' && typeof p.level === 'string') {
-      out.push({ streamId: cleanServerText(p.streamId, 200), level: cleanServerText(p.level, 40) });
+      const level = cleanServerText(p.level, 40) as PermissionLevel;
+      if (!PERMISSION_LEVELS.includes(level)) continue;
+      const streamId = cleanServerText(p.streamId, 200);
+      const name = typeof p.defaultName === 'string' ? cleanServerText(p.defaultName, 200) : '';
+      out.push({ streamId, level, defaultName: name || streamId });
     }
+  }
+  return out;
+}
+
+/** `streamId:level[:defaultName]` as `--permission` takes it (the name left out when it is the id). */
+export function permissionFlagValue(p: PermissionRequest): string {
+  return p.defaultName && p.defaultName !== p.streamId
+    ? `${p.streamId}:${p.level}:${p.defaultName}`
+    : `${p.streamId}:${p.level}`;
+}
+
+/**
+ * Split what access-info reports into what the user asked for and what the server added on its
+ * own (open-pryv.io v2 adds `:_system:account` at level `none` and `:_audit:access-<id>` at `read`
+ * to every app access). Without a known request, the server's system streams (`:_system:`,
+ * `:_audit:`) count as added.
+ */
+export function splitServerAdded(
+  granted: readonly GrantedPermission[],
+  requested: readonly PermissionRequest[],
+): { granted: GrantedPermission[]; serverAdded: GrantedPermission[] } {
+  const asked = new Set(requested.map((r) => r.streamId));
+  const out = { granted: [] as GrantedPermission[], serverAdded: [] as GrantedPermission[] };
+  for (const p of granted) {
+    if (!('streamId' in p)) {
+      out.granted.push(p);
+      continue;
+    }
+    const added = asked.size ? !asked.has(p.streamId) : /^:_(system|audit):/.test(p.streamId);
+    (added ? out.serverAdded : out.granted).push(p);
   }
   return out;
 }

@@ -3,11 +3,13 @@
  * access-request flow, show the consent URL, and save the profile through finishLogin.
  */
 
+import { readFileSync } from 'node:fs';
 import { parseDuration } from '../../cli/parse.js';
 import { assertCanSave, assertStoreUsable, finishLogin, saveRules } from '../../commands/output.js';
 import type { Context } from '../../context.js';
 import { FailureError, ProtocolError, UsageError } from '../../errors.js';
 import { checkUrl } from '../../http/url.js';
+import { registerSecret } from '../../lib/secrets.js';
 import {
   DEFAULT_LANG,
   DEFAULT_POLL_RATE_MS,
@@ -25,6 +27,7 @@ import {
 import {
   buildAccessRequestBody,
   buildApiEndpoint,
+  cleanServerText,
   noWaitJson,
   parseAppId,
   parseDeviceName,
@@ -58,6 +61,8 @@ export interface RequestOptions {
 
 /** Options of `pryv poll`. */
 export interface PollOptions {
+  /** --from: the JSON `pryv request --no-wait` printed. */
+  from?: string;
   timeout?: number;
   verify?: boolean;
   profile?: string;
@@ -127,13 +132,17 @@ export async function request(ctx: Context, opts: RequestOptions): Promise<void>
     service,
     buildAccessRequestBody({ appId, permissions, lang, deviceName }),
   );
-  const consentUrl = withCliFlag(created.authUrl);
+  // The key is not registered for redaction here: the consent URL shown to the user carries it (v1
+  // `pollUrl=`), and showing that URL is this command's job. `pryv poll` registers it.
+  // The parsed, normalised URL (percent-encoded, no control characters) is what is printed and
+  // handed to the browser, never the server's text as sent.
+  const consentUrl = new URL(withCliFlag(created.authUrl)).href;
   await showConsentPage(ctx, consentUrl, { open: opts.open !== false, qr: Boolean(opts.qr) });
 
   if (opts.wait === false) {
     ctx.io.out(noWaitJson(created, consentUrl, DEFAULT_POLL_RATE_MS));
     ctx.io.err(
-      'Not waiting (--no-wait). Finish later with: authctl pryv poll <poll> (the "poll" value printed on stdout)\n',
+      'Not waiting (--no-wait). Save stdout to a file (… --no-wait > req.json) and finish later with: authctl pryv poll --from req.json\n',
     );
     return;
   }
@@ -153,7 +162,13 @@ export async function request(ctx: Context, opts: RequestOptions): Promise<void>
     requested: permissions,
     verify: opts.verify !== false,
   });
+  approved(ctx, decision);
   await finishLogin(ctx, opts.profile ?? 'pryv', profile, { ...opts, ...rules });
+}
+
+/** Said once the answer has been checked (and the token verified, unless --no-verify). */
+function approved(ctx: Context, decision: WaitOutcome): void {
+  ctx.io.err(`Access approved by ${cleanServerText(decision.username, 80)}.\n`);
 }
 
 /**
@@ -183,7 +198,9 @@ async function serviceForPoll(
       ctx.io.debug(`ignoring the service info embedded in a poll answer: ${(e as Error).message}`);
     }
   }
-  const derived = serviceInfoUrlFromPollUrl(pollUrl) ?? serviceInfoUrlFromPollUrl(outcome.pollUrl);
+  // Only the register serving the poll URL the user gave, fetched from that origin: never the host a
+  // REDIRECTED answer moved polling to (anyone holding the key can set REDIRECTED).
+  const derived = serviceInfoUrlFromPollUrl(pollUrl);
   if (derived) return { service: await fetchServiceInfo(ctx, derived), url: derived };
   throw new FailureError(
     "cannot check the returned apiEndpoint: the poll answers carried no service info and the poll URL does not reveal the register's",
@@ -191,26 +208,76 @@ async function serviceForPoll(
   );
 }
 
-/** `authctl pryv poll <poll-url>`: finish a request started with --no-wait. */
-export async function poll(ctx: Context, pollUrl: string, opts: PollOptions): Promise<void> {
+/**
+ * The poll URL from one of three sources: --from FILE (the --no-wait JSON), `-` (the URL on stdin),
+ * or the argument itself, which works but warns: the URL carries the request key, a bearer secret,
+ * and argv is visible to every local user.
+ */
+async function pollUrlFrom(ctx: Context, arg: string | undefined, opts: PollOptions): Promise<string> {
+  const hint =
+    'Use authctl pryv poll --from req.json (the output of pryv request --no-wait), or pipe the URL: authctl pryv poll - < url.txt';
+  if (opts.from !== undefined && arg !== undefined) {
+    throw new UsageError('give the poll URL once: either --from or the argument', hint);
+  }
+  if (opts.from !== undefined) {
+    let text: string;
+    try {
+      text = opts.from === '-' ? await ctx.io.readStdin() : readFileSync(opts.from, 'utf8');
+    } catch (e) {
+      throw new UsageError(
+        `--from: cannot read ${opts.from}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`,
+        hint,
+      );
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw new UsageError(`--from: ${opts.from} is not the JSON pryv request --no-wait prints`, hint);
+    }
+    const poll = (json as { poll?: unknown } | null)?.poll;
+    if (typeof poll !== 'string' || poll === '') {
+      throw new UsageError(`--from: ${opts.from} has no "poll" field`, hint);
+    }
+    const key = (json as { key?: unknown }).key;
+    if (typeof key === 'string') registerSecret(key);
+    return poll;
+  }
+  if (arg === '-') {
+    const url = (await ctx.io.readStdin()).trim();
+    if (url === '') throw new UsageError('no poll URL on stdin', hint);
+    return url;
+  }
+  if (arg === undefined || arg === '') throw new UsageError('no poll URL given', hint);
+  ctx.io.err(
+    'warning: the poll URL on the command line carries the request key, which other users of this machine can see (ps); prefer --from req.json or the URL on stdin (authctl pryv poll -).\n',
+  );
+  return arg;
+}
+
+/** `authctl pryv poll [poll-url | -] [--from req.json]`: finish a request started with --no-wait. */
+export async function poll(ctx: Context, arg: string | undefined, opts: PollOptions): Promise<void> {
   const timeout = timeoutMs(opts.timeout);
+  const pollUrl = await pollUrlFrom(ctx, arg, opts);
   let parsed: URL;
   try {
     parsed = new URL(pollUrl);
   } catch {
     throw new UsageError(
-      '<poll-url> is not a valid URL',
+      'the poll URL is not a valid URL',
       'Pass the "poll" value printed by pryv request --no-wait.',
     );
   }
-  checkUrl(parsed.href, { insecure: ctx.insecure, source: 'flag', label: '<poll-url>' });
+  // The key is the poll URL's last path segment: a bearer secret, redacted from anything shown.
+  registerSecret(parsed.pathname.split('/').filter(Boolean).pop());
+  checkUrl(parsed.href, { insecure: ctx.insecure, source: 'flag', label: 'the poll URL' });
   assertStoreUsable(ctx);
   // The app id and user are known only from the answer; finishLogin checks them again.
   const rules = saveRules(opts as Record<string, unknown>);
   assertCanSave(ctx, opts.profile ?? 'pryv', { provider: 'pryv', flow: 'pryv-access' }, rules);
 
-  const outcome = await waitForDecision(ctx, { pollUrl, firstDelayMs: 0, timeoutMs: timeout });
-  const { service, url } = await serviceForPoll(ctx, pollUrl, outcome);
+  const outcome = await waitForDecision(ctx, { pollUrl: parsed.href, firstDelayMs: 0, timeoutMs: timeout });
+  const { service, url } = await serviceForPoll(ctx, parsed.href, outcome);
   const requested = requestedFromBody(outcome.requestedPermissions);
   const profile = await buildPryvProfile(ctx, {
     decision: outcome,
@@ -220,5 +287,6 @@ export async function poll(ctx: Context, pollUrl: string, opts: PollOptions): Pr
     requested,
     verify: opts.verify !== false,
   });
+  approved(ctx, outcome);
   await finishLogin(ctx, opts.profile ?? 'pryv', profile, { ...opts, ...rules });
 }

@@ -8,7 +8,7 @@ import { checkUrl } from '../../http/url.js';
 import { isRecord } from '../../lib/json.js';
 import { decodeJwt, looksLikeJwt } from '../../lib/jwt.js';
 import { serverText } from '../../lib/text.js';
-import { TOKEN_RE } from '../../store/profile.js';
+import { MAX_TOKEN_LENGTH, TOKEN_RE } from '../../store/profile.js';
 import { DENIED_MESSAGE, SAFE_PERMISSIONS, type SafePermission } from './constants.js';
 
 /** The app identity the Launcher shows its user and compares exactly for session reuse. */
@@ -289,6 +289,11 @@ export function parseGrant(json: unknown, url: string): SafeGrant {
   const { token, permissions } = json;
   if (typeof token !== 'string' || token === '') {
     throw new ProtocolError(`the SAFE Launcher at ${url} answered without a 'token' string`);
+  }
+  if (token.length > MAX_TOKEN_LENGTH) {
+    throw new ProtocolError(
+      `field 'token' in the answer from ${url} is longer than ${MAX_TOKEN_LENGTH / 1024} KiB; refusing it`,
+    );
   }
   if (!TOKEN_RE.test(token) || !looksLikeJwt(token) || decodeJwt(token) === null) {
     throw new ProtocolError(`field 'token' in the answer from ${url} is not a JWT (three base64url parts)`);
