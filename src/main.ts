@@ -58,6 +58,8 @@ export async function main(argv: string[]): Promise<number> {
         scope: ag.scopes,
         tokenUrl: ag.tokenUrl ?? ACTIGRAPH_TOKEN_URL,
         profile: ag.profile ?? 'actigraph',
+        // Whether --profile was typed: only then may it overwrite another login (output.ts).
+        explicitProfile: ag.profile !== undefined,
         ...(ag.print ? { print: true } : {}),
         ...(ag.force ? { force: true } : {}),
         ...ag.global,

@@ -42,8 +42,8 @@ const cases: Array<[string[], RegExp]> = [
     /^error: option '--shell <shell>' argument 'tcsh' is invalid\. Allowed choices are .*\. Run 'authctl token export --help' for usage\.$/,
   ],
   [
-    ['pryv', 'poll'],
-    /^error: missing required argument 'poll-url'\. Run 'authctl pryv poll --help' for usage\.$/,
+    ['token', 'delete', 'a', 'b'],
+    /^error: too many arguments for 'delete'\. Expected 1 argument but got 2\. Run 'authctl token delete --help' for usage\.$/,
   ],
 ];
 
