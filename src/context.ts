@@ -1,6 +1,6 @@
 /**
  * The context every command and flow receives: all side effects come from here, so tests can build
- * one with fakes. Everything heavy behind it (undici, ora, inquirer, open, conf) loads on first use.
+ * one with fakes. Everything heavy behind it (ora, inquirer, open) loads on first use.
  */
 import { type ClientCertificate, createHttpClient, type HttpClient, sleep } from './http/client.js';
 import { PROVIDERS } from './providers/index.js';

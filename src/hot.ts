@@ -22,7 +22,7 @@ import {
   CACHE_MIN_TTL_MS,
   type ClientCredentialsSpec,
   isReusable,
-} from './oauth/grants/client-credentials.js';
+} from './oauth/grants/client-credentials-spec.js';
 import {
   ACTIGRAPH_AUTH_METHOD,
   ACTIGRAPH_TOKEN_URL,

@@ -14,9 +14,14 @@ import type { OAuthClient } from '../client-auth/index.js';
 import { clientFromParams, clientParams, extraTokenParams, splitPairs, str, words } from '../params.js';
 import { type ClientAuthMethod, expiryIso, type TokenSet } from '../protocol.js';
 import { requestToken } from '../token-endpoint.js';
+import type { ClientCredentialsSpec } from './client-credentials-spec.js';
 
-/** A cached token is reused only with more than this left. */
-export const CACHE_MIN_TTL_MS = 60_000;
+export {
+  CACHE_MIN_TTL_MS,
+  type ClientCredentialsSpec,
+  isReusable,
+  sameRequest,
+} from './client-credentials-spec.js';
 
 /** Extra attempts on 5xx/429/resets: a client-credentials request is safe to repeat. */
 const RETRIES = 2;
@@ -24,64 +29,9 @@ const RETRIES = 2;
 /** Client authentication methods of the secret kind (the presets use these). */
 export type SecretAuthMethod = 'client_secret_basic' | 'client_secret_post';
 
-/** What a command asks for: the grant's parameters and where to send them. */
-export interface ClientCredentialsSpec {
-  provider: ProviderName;
-  /** The token endpoint; absent when it is discovered from `issuer`. */
-  tokenUrl?: string | undefined;
-  issuer?: string | undefined;
-  clientId: string;
-  authMethod: ClientAuthMethod;
-  /** Key, certificate or assertion sources (absolute paths / a variable name), when the method uses one. */
-  client?: Omit<OAuthClient, 'clientId' | 'authMethod' | 'secret'> | undefined;
-  /** Requested scopes, already split and de-duplicated; sent space-joined in one `scope`. */
-  scopes: string[];
-  /** RFC 8707 resource indicators: every one is sent. */
-  resource?: readonly string[] | undefined;
-  /** `audience`, for servers (Auth0 and others) that want one. */
-  audience?: string | undefined;
-  /** --token-param name=value pairs. */
-  tokenParams?: readonly string[] | undefined;
-  caFile?: string | undefined;
-  /** How the endpoint is named in messages. */
-  label?: string | undefined;
-}
-
-const sameSet = (a: readonly string[], b: readonly string[]) =>
-  a.length === b.length && a.every((x) => b.includes(x));
-
 /** The OAuthClient for a spec and a secret. */
 export function specClient(spec: ClientCredentialsSpec, secret: string | undefined): OAuthClient {
   return { ...spec.client, clientId: spec.clientId, authMethod: spec.authMethod, secret };
-}
-
-/**
- * Whether a saved profile was obtained for the same request: provider, flow, client id, endpoint
- * (the issuer when discovering, so the cache needs no network call), requested scopes (as a set),
- * resources (as a set), audience and extra token parameters. How the client authenticates does
- * not change what the token is.
- */
-export function sameRequest(p: Profile, spec: ClientCredentialsSpec): boolean {
-  const P = p.params;
-  if (p.provider !== spec.provider || p.flow !== 'client_credentials') return false;
-  if (str(P.clientId) !== spec.clientId) return false;
-  if (spec.issuer !== undefined) {
-    if (str(P.issuer) !== spec.issuer) return false;
-  } else if (str(P.tokenUrl) !== spec.tokenUrl || str(P.issuer) !== undefined) return false;
-  const saved = (str(P.scope) ?? '').split(' ').filter(Boolean);
-  return (
-    sameSet(saved, spec.scopes) &&
-    sameSet(words(P.resource), spec.resource ?? []) &&
-    str(P.audience) === spec.audience &&
-    sameSet(Array.isArray(P.tokenParams) ? P.tokenParams : [], spec.tokenParams ?? [])
-  );
-}
-
-/** True when `p` can be handed out instead of fetching: same request and more than a minute left. */
-export function isReusable(p: Profile, spec: ClientCredentialsSpec, nowMs: number): boolean {
-  const exp = expiresAtMs(p);
-  // An unknown expiry cannot be trusted to last: fetch anew.
-  return sameRequest(p, spec) && exp !== null && exp - nowMs > CACHE_MIN_TTL_MS;
 }
 
 /** The non-secret parameters renewal needs. */

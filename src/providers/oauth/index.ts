@@ -1,8 +1,9 @@
 /** The generic OAuth 2.0 / OpenID Connect engine as a provider: `authctl oauth …` profiles. */
-import { registerOAuthCommands } from '../../oauth/cli/commands.js';
+
 import type { Profile } from '../../store/profile.js';
 import { flag, flags, profileFlag } from '../relogin.js';
 import type { ProviderDef } from '../types.js';
+import { register } from './commands.js';
 
 /** The client-authentication flags a profile was made with (paths and names only, never keys). */
 function authFlags(P: Profile['params']): string {
@@ -28,7 +29,7 @@ export const oauth: ProviderDef = {
   name: 'oauth',
   label: 'OAuth',
   // The oauth commands are declared by the engine.
-  register: registerOAuthCommands,
+  register,
   loginCommand(name, p) {
     const P = p.params;
     const scopes = typeof P.scope === 'string' ? P.scope.split(' ').filter(Boolean) : p.scopes;

@@ -108,6 +108,11 @@ export interface WaitOptions {
   firstDelayMs: number;
   /** --timeout, in ms. */
   timeoutMs: number;
+  /**
+   * The server already answered this run (the access request was just created there): transport
+   * failures are then retried until the deadline, without the short grace of a never-reached server.
+   */
+  serverAnswered?: boolean;
 }
 
 /** The accepted answer and what the poll bodies told us on the way. */
@@ -149,7 +154,7 @@ export async function waitForDecision(ctx: Context, opts: WaitOptions): Promise<
   // A poll URL whose server has never answered (DNS failure, connection refused from the first try)
   // gives up after a short grace instead of retrying until --timeout; once it has answered, transport
   // failures are retried until the deadline as before.
-  let answered = false;
+  let answered = opts.serverAnswered === true;
   let unreachableSince = ctx.now();
   let unreachableFailures = 0;
   let appId: string | undefined;

@@ -153,6 +153,7 @@ export async function request(ctx: Context, opts: RequestOptions): Promise<void>
     rateMs: rate,
     firstDelayMs: rate,
     timeoutMs: timeout,
+    serverAnswered: true,
   });
   const profile = await buildPryvProfile(ctx, {
     decision,
