@@ -8,7 +8,7 @@
  *   with commander itself (dist/help.json; a terminal gets commander's help at its own width).
  * Anything else — renewal due, an unusual flag, a missing or damaged profile, a store whose modes
  * need tightening, any error — returns false before anything was written, and the launcher runs the
- * full CLI, which does the whole job with its usual output. test/cli/fast-path.test.ts and
+ * full CLI, which does the whole job with its usual output. test/e2e/fast-path.test.ts and
  * test/e2e/startup.test.ts keep both paths byte-for-byte equal.
  */
 import fs from 'node:fs';

@@ -30,7 +30,7 @@ export async function main(argv: string[]): Promise<number> {
   // (The hot path runs only `token print|header|export`: its first two words.)
   let commandPath = () => ['authctl', ...argv.filter((a) => !a.startsWith('-')).slice(0, 2)].join(' ');
   try {
-    // AUTHCTL_NO_FAST_PATH=1 sends every command through commander (test/cli/fast-path.test.ts
+    // AUTHCTL_NO_FAST_PATH=1 sends every command through commander (test/e2e/fast-path.test.ts
     // compares both paths byte for byte).
     // Shell completion asks for profile names on every Tab: answered without commander.
     if (argv[0] === '__complete') {

@@ -2,7 +2,7 @@
  * The hot path. `token print`, `token header` and `token export` run in scripts and loops, so they
  * are parsed here with node:util's parseArgs and never load commander (≈40 ms). Anything unusual
  * (help, an unknown flag, a bad value) returns null and goes through the full commander program,
- * which reports it properly. test/cli/fast-path.test.ts keeps both parsers in agreement.
+ * which reports it properly. test/e2e/fast-path.test.ts keeps both parsers in agreement.
  */
 import { parseArgs } from 'node:util';
 import { SHELLS, type ShellKind } from '../lib/shell.js';

@@ -1,6 +1,6 @@
 /**
  * A tiny program that uses the real TokenStore from another process, for the concurrency tests
- * (test/flows/store-concurrency.test.ts). It is bundled with esbuild by bundleStoreWriter() so each
+ * (test/store/concurrency.test.ts). It is bundled with esbuild by bundleStoreWriter() so each
  * process starts in ~50 ms instead of paying tsx's start-up.
  *
  * argv: <configDir> <profile> <mode> [startAtMs]

@@ -1,5 +1,5 @@
 /**
- * fast-check building blocks for the property tests (test/unit/property*.test.ts): hostile strings,
+ * fast-check building blocks for the property tests (test/cli/property-flags.test.ts, test/providers/property-*.test.ts): hostile strings,
  * random and mutated server answers, and the one invariant every parser must keep — it returns a
  * valid result or throws a coded AuthctlError, never another exception.
  */

@@ -1,6 +1,6 @@
 /**
  * Corrupt or foreign stores on the login path (the token commands are covered in
- * test/cli/token.test.ts, the store itself in test/unit/store.test.ts): a login against an
+ * test/e2e/token.test.ts, the store itself in test/store/store.test.ts): a login against an
  * unparseable, truncated, non-object or newer-schema store fails with exit 1 and one line naming
  * the file, leaves the file byte for byte, and leaves no lock or temp file; a damaged profile
  * survives a login to another profile; a login through a group-readable store and directory

@@ -6,7 +6,7 @@
  * token response tries header injection through `access_token` or `token_type`; a discovery document
  * that redirects elsewhere; a store whose token type would inject a header. Each is refused (exit 1),
  * nothing is saved, and no code is exchanged after a bad callback. (Export quoting of any byte is in
- * test/unit/property-flags.test.ts.)
+ * test/cli/property-flags.test.ts.)
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';

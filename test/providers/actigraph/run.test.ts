@@ -5,12 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { after, afterEach, beforeEach, test } from 'node:test';
-import { usableProfile } from '../../src/commands/renew.js';
-import { decodeJwt } from '../../src/lib/jwt.js';
-import { clientCredentials } from '../../src/oauth/cli/run.js';
-import { token } from '../../src/providers/actigraph/run.js';
-import { DEFAULT_IDS_CLIENTS, type IdsFake, startIdentityServer } from '../fakes/identityserver.js';
-import { type TestContext, type TestContextOptions, testContext } from '../helpers/context.js';
+import { usableProfile } from '../../../src/commands/renew.js';
+import { decodeJwt } from '../../../src/lib/jwt.js';
+import { clientCredentials } from '../../../src/oauth/cli/run.js';
+import { token } from '../../../src/providers/actigraph/run.js';
+import { DEFAULT_IDS_CLIENTS, type IdsFake, startIdentityServer } from '../../fakes/identityserver.js';
+import { type TestContext, type TestContextOptions, testContext } from '../../helpers/context.js';
 
 const CI = DEFAULT_IDS_CLIENTS[0]!;
 const LIMITED = DEFAULT_IDS_CLIENTS[1]!;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { NetworkError, ProtocolError, RefusedError, UsageError } from '../../src/errors.js';
-import { DENIED_MESSAGE } from '../../src/providers/safe/constants.js';
+import { NetworkError, ProtocolError, RefusedError, UsageError } from '../../../src/errors.js';
+import { DENIED_MESSAGE } from '../../../src/providers/safe/constants.js';
 import {
   authRequestBody,
   bearerValue,
@@ -13,7 +13,7 @@ import {
   processAuthorizeAnswer,
   processTokenAnswer,
   type SafeAnswerKind,
-} from '../../src/providers/safe/protocol.js';
+} from '../../../src/providers/safe/protocol.js';
 
 const JWT =
   'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpZCI6ImFiYyIsImlhdCI6MTcwMDAwMDAwMH0.c2lnbmF0dXJlLWJ5dGVzLWhlcmU';

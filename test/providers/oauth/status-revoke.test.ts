@@ -6,13 +6,13 @@
  */
 import assert from 'node:assert/strict';
 import { after, afterEach, before, test } from 'node:test';
-import { logout } from '../../src/commands/logout.js';
-import { status } from '../../src/commands/status.js';
-import { AuthctlError } from '../../src/errors.js';
-import { clientCredentials, login } from '../../src/oauth/cli/run.js';
-import { BASIC_CLIENT, type OidcServer, POST_CLIENT, startOidc } from '../fakes/oidc.js';
-import { type TestContext, testContext } from '../helpers/context.js';
-import { browse } from '../oauth/login-browser.js';
+import { logout } from '../../../src/commands/logout.js';
+import { status } from '../../../src/commands/status.js';
+import { AuthctlError } from '../../../src/errors.js';
+import { clientCredentials, login } from '../../../src/oauth/cli/run.js';
+import { BASIC_CLIENT, type OidcServer, POST_CLIENT, startOidc } from '../../fakes/oidc.js';
+import { type TestContext, testContext } from '../../helpers/context.js';
+import { browse } from '../../oauth/login-browser.js';
 
 const PUBLIC = 'status-cli';
 let op: OidcServer;

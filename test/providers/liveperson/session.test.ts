@@ -4,12 +4,12 @@
  */
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { renewAndSave, usableProfile } from '../../src/commands/renew.js';
-import { AuthctlError, NoTokenError, RefusedError, UsageError } from '../../src/errors.js';
-import { provider } from '../../src/providers/index.js';
-import { login, logout } from '../../src/providers/liveperson/run.js';
-import { type FakeSentinel, freePort, leakedSecrets, startSentinel } from '../fakes/sentinel.js';
-import { type TestContext, type TestContextOptions, testContext } from '../helpers/context.js';
+import { renewAndSave, usableProfile } from '../../../src/commands/renew.js';
+import { AuthctlError, NoTokenError, RefusedError, UsageError } from '../../../src/errors.js';
+import { provider } from '../../../src/providers/index.js';
+import { login, logout } from '../../../src/providers/liveperson/run.js';
+import { type FakeSentinel, freePort, leakedSecrets, startSentinel } from '../../fakes/sentinel.js';
+import { type TestContext, type TestContextOptions, testContext } from '../../helpers/context.js';
 
 const contexts: TestContext[] = [];
 const fakes: FakeSentinel[] = [];

@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, test } from 'node:test';
-import { deleteCmd, header, inspect } from '../../src/commands/token.js';
-import { revoke, status } from '../../src/providers/safe/run.js';
-import { type FakeApp, type FakeLauncher, startFakeLauncher } from '../fakes/safe-launcher.js';
-import { readStore, sampleProfile, writeStore } from '../helpers/cli.js';
-import { type TestContext, testContext } from '../helpers/context.js';
+import { deleteCmd, header, inspect } from '../../../src/commands/token.js';
+import { revoke, status } from '../../../src/providers/safe/run.js';
+import { type FakeApp, type FakeLauncher, startFakeLauncher } from '../../fakes/safe-launcher.js';
+import { readStore, sampleProfile, writeStore } from '../../helpers/cli.js';
+import { type TestContext, testContext } from '../../helpers/context.js';
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {

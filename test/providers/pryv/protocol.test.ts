@@ -1,8 +1,8 @@
 /** Table tests for the pure Pryv access-request functions (src/protocol/pryv.ts, protocols.md §1). */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { FailureError, ProtocolError, UsageError } from '../../src/errors.js';
-import { MAX_POLL_BACKOFF_MS, MIN_POLL_INTERVAL_MS } from '../../src/providers/pryv/constants.js';
+import { FailureError, ProtocolError, UsageError } from '../../../src/errors.js';
+import { MAX_POLL_BACKOFF_MS, MIN_POLL_INTERVAL_MS } from '../../../src/providers/pryv/constants.js';
 import {
   buildAccessRequestBody,
   buildApiEndpoint,
@@ -31,7 +31,7 @@ import {
   serviceInfoUrlFromPollUrl,
   trustedApiEndpoint,
   withCliFlag,
-} from '../../src/providers/pryv/protocol.js';
+} from '../../../src/providers/pryv/protocol.js';
 
 const exit = (code: number) => (e: unknown) => (e as { exitCode?: number }).exitCode === code;
 

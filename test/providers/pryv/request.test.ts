@@ -9,11 +9,11 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { poll, type RequestOptions, request } from '../../src/providers/pryv/run.js';
-import type { Profile } from '../../src/store/profile.js';
-import { type FakePryv, type FakePryvOptions, startFakePryv } from '../fakes/pryv.js';
-import { writeStore } from '../helpers/cli.js';
-import { type TestContext, type TestContextOptions, testContext } from '../helpers/context.js';
+import { poll, type RequestOptions, request } from '../../../src/providers/pryv/run.js';
+import type { Profile } from '../../../src/store/profile.js';
+import { type FakePryv, type FakePryvOptions, startFakePryv } from '../../fakes/pryv.js';
+import { writeStore } from '../../helpers/cli.js';
+import { type TestContext, type TestContextOptions, testContext } from '../../helpers/context.js';
 
 const fakes: FakePryv[] = [];
 const contexts: TestContext[] = [];

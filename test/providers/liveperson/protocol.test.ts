@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ProtocolError, UsageError } from '../../src/errors.js';
-import type { TokenSet } from '../../src/oauth/protocol.js';
+import { ProtocolError, UsageError } from '../../../src/errors.js';
+import type { TokenSet } from '../../../src/oauth/protocol.js';
 import {
   authorizeRequestUrl,
   DEFAULT_LIFETIME_S,
@@ -14,9 +14,9 @@ import {
   parseDomainResponse,
   sentinelEndpoints,
   validateAccount,
-} from '../../src/providers/liveperson/protocol.js';
-import { parseProfile } from '../../src/store/profile.js';
-import { sentinelIdToken } from '../fakes/sentinel.js';
+} from '../../../src/providers/liveperson/protocol.js';
+import { parseProfile } from '../../../src/store/profile.js';
+import { sentinelIdToken } from '../../fakes/sentinel.js';
 
 const where = 'https://api.liveperson.net/api/account/123/service/sentinel/baseURI.json?version=***';
 

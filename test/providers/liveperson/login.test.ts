@@ -12,11 +12,11 @@ import {
   RefusedError,
   TimeoutError,
   UsageError,
-} from '../../src/errors.js';
-import { requestToken } from '../../src/oauth/token-endpoint.js';
-import { login } from '../../src/providers/liveperson/run.js';
-import { type FakeSentinel, freePort, httpGet, leakedSecrets, startSentinel } from '../fakes/sentinel.js';
-import { type TestContext, testContext } from '../helpers/context.js';
+} from '../../../src/errors.js';
+import { requestToken } from '../../../src/oauth/token-endpoint.js';
+import { login } from '../../../src/providers/liveperson/run.js';
+import { type FakeSentinel, freePort, httpGet, leakedSecrets, startSentinel } from '../../fakes/sentinel.js';
+import { type TestContext, testContext } from '../../helpers/context.js';
 
 const contexts: TestContext[] = [];
 const fakes: FakeSentinel[] = [];

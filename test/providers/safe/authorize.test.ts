@@ -2,13 +2,13 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { afterEach, test } from 'node:test';
-import { InterruptedError } from '../../src/errors.js';
-import { decodeJwt } from '../../src/lib/jwt.js';
-import { DENIED_MESSAGE, WAITING_TEXT } from '../../src/providers/safe/constants.js';
-import { authorize } from '../../src/providers/safe/run.js';
-import { type FakeLauncher, type FakeLauncherOptions, startFakeLauncher } from '../fakes/safe-launcher.js';
-import { readStore, sampleProfile, writeStore } from '../helpers/cli.js';
-import { type TestContext, testContext } from '../helpers/context.js';
+import { InterruptedError } from '../../../src/errors.js';
+import { decodeJwt } from '../../../src/lib/jwt.js';
+import { DENIED_MESSAGE, WAITING_TEXT } from '../../../src/providers/safe/constants.js';
+import { authorize } from '../../../src/providers/safe/run.js';
+import { type FakeLauncher, type FakeLauncherOptions, startFakeLauncher } from '../../fakes/safe-launcher.js';
+import { readStore, sampleProfile, writeStore } from '../../helpers/cli.js';
+import { type TestContext, testContext } from '../../helpers/context.js';
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
