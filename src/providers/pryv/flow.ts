@@ -1,8 +1,8 @@
 /**
- * The Pryv.io access-request flow (protocols.md §1): service info → create → poll until the user
- * decides → check the apiEndpoint → verify the token with access-info → a profile to save.
+ * The Pryv.io access-request flow (docs/protocol-notes/pryv.md): service info → create → poll until
+ * the user decides → check the apiEndpoint → verify the token with access-info → a profile to save.
  * Each step is a request function that does the I/O and hands the answer to a pure validator in
- * ../protocol/pryv.ts. The poll key is a bearer secret (§1.13): logs and errors show it masked.
+ * ../protocol/pryv.ts. The poll key is a bearer secret: logs and errors show it masked.
  */
 import type { Context } from '../../context.js';
 import {
@@ -60,7 +60,7 @@ function checkServerUrl(ctx: Context, raw: string, label: string, shown: string)
   return checkUrl(raw, { insecure: ctx.insecure, source: 'server', label });
 }
 
-/** GET and validate the service info (§1.2); `access` and `api` must pass the http rules. */
+/** GET and validate the service info; `access` and `api` must pass the http rules. */
 export async function fetchServiceInfo(ctx: Context, url: string): Promise<ServiceInfo> {
   const shown = redactUrl(url);
   const res = await ctx.http().request({ method: 'GET', url, retries: 2, signal: ctx.signal });
@@ -77,7 +77,10 @@ export async function fetchServiceInfo(ctx: Context, url: string): Promise<Servi
   return info;
 }
 
-/** POST the access request to `serviceInfo.access`, exactly as given (§1.2), and validate the answer (§1.4). */
+/**
+ * POST the access request to `serviceInfo.access`, exactly as given (never a fixed path:
+ * open-pryv.io serves its register under /reg), and validate the answer.
+ */
 export async function createAccessRequest(
   ctx: Context,
   info: ServiceInfo,
@@ -85,7 +88,7 @@ export async function createAccessRequest(
 ): Promise<CreatedRequest> {
   const shown = redactUrl(info.access);
   const res = await ctx.http().request({ method: 'POST', url: info.access, json: body, signal: ctx.signal });
-  // Q1: the create answer is 201 (the docs say 200; accept both).
+  // The create answer is 201 (the docs say 200; accept both).
   if (res.status !== 201 && res.status !== 200) {
     throw new FailureError(
       `the Pryv register at ${shown} rejected the access request: ${describeServerError(res.status, res.json)}`,
@@ -133,9 +136,9 @@ export interface WaitOutcome {
 }
 
 /**
- * Poll until the user decides (design.md convention 7): a deadline, not an attempt count; the
- * server's `poll_rate_ms` re-read on every answer and never exceeded (Q8); 5xx, 429 (Retry-After)
- * and unparseable answers retried with bounded backoff (Q11); REDIRECTED followed (Q10); terminal
+ * Poll until the user decides (docs/protocol-notes/pryv.md, "Poll answers"): a deadline, not an
+ * attempt count; the server's `poll_rate_ms` re-read on every answer and never exceeded; 5xx, 429
+ * (Retry-After) and unparseable answers retried with bounded backoff; REDIRECTED followed; terminal
  * states end it at once.
  */
 export async function waitForDecision(ctx: Context, opts: WaitOptions): Promise<WaitOutcome> {
@@ -228,7 +231,7 @@ export async function waitForDecision(ctx: Context, opts: WaitOptions): Promise<
       if (answer.kind !== 'accepted' && answered) spin();
       switch (answer.kind) {
         case 'pending':
-          // Q8: re-read poll_rate_ms on every answer; keep the previous value when it is absent.
+          // Re-read poll_rate_ms on every answer; keep the previous value when it is absent.
           rate = answer.pollRateMs ?? rate;
           failures = 0;
           lastFailure = undefined;
@@ -284,7 +287,7 @@ export async function waitForDecision(ctx: Context, opts: WaitOptions): Promise<
             'Nothing was saved. Start a new request with authctl pryv request.',
           );
         case 'expired':
-          // Q5: 400 = unknown or expired key; the request is gone, as if it had timed out.
+          // 400 = unknown or expired key; the request is gone, as if it had timed out.
           throw new TimeoutError(
             `the access request expired or is unknown on the server: ${answer.message}${answer.id ? ` (${answer.id})` : ''}`,
             'Start a new request with authctl pryv request.',
@@ -296,7 +299,10 @@ export async function waitForDecision(ctx: Context, opts: WaitOptions): Promise<
   }
 }
 
-/** Check the token with `GET {apiEndpoint}access-info`, sending `Authorization: <token>` (§1.9). */
+/**
+ * Check the token with `GET {apiEndpoint}access-info`, sending `Authorization: <token>` (raw, no
+ * `Bearer`).
+ */
 export async function verifyAccess(
   ctx: Context,
   endpoint: string,
@@ -351,9 +357,10 @@ export interface ProfileInput {
 }
 
 /**
- * Check the apiEndpoint against the service's template (§1.9, §1.13), verify the token unless
- * told not to, and build the profile: apiEndpoint saved without the token, scopes from what
- * access-info reports as granted, expiry from its `expires` (seconds since the epoch).
+ * Check the apiEndpoint against the service's template (docs/protocol-notes/pryv.md, "Security"),
+ * verify the token unless told not to, and build the profile: apiEndpoint saved without the token,
+ * scopes from what access-info reports as granted, expiry from its `expires` (seconds since the
+ * epoch).
  */
 export async function buildPryvProfile(ctx: Context, input: ProfileInput): Promise<Profile> {
   const { username, token } = input.decision;

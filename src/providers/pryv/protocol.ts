@@ -1,7 +1,8 @@
 /**
- * Pryv.io access requests (protocols.md §1), pure functions only: input validation, the request
- * body, service-info and response validation, poll-answer classification, apiEndpoint building and
- * trust checks. Every server string we show is cleaned first; nothing here logs or does I/O.
+ * Pryv.io access requests (docs/protocol-notes/pryv.md), pure functions only: input validation, the
+ * request body, service-info and response validation, poll-answer classification, apiEndpoint
+ * building and trust checks. Every server string we show is cleaned first; nothing here logs or
+ * does I/O.
  */
 import { FailureError, ProtocolError, UsageError } from '../../errors.js';
 import { parseRetryAfter } from '../../http/client.js';
@@ -21,14 +22,17 @@ import {
 
 export { formatDuration } from '../../lib/format.js';
 
-/** One requested permission, as the register and the auth page expect it (§1.10). */
+/** One requested permission, as the register and the auth page expect it. */
 export interface PermissionRequest {
   streamId: string;
   level: PermissionLevel;
   defaultName: string;
 }
 
-/** The JSON body POSTed to `serviceInfo.access` (§1.3). `expireAfter` is never sent (Q9). */
+/**
+ * The JSON body POSTed to `serviceInfo.access`. `expireAfter` is never sent
+ * (docs/protocol-notes/pryv.md, "Creating the request").
+ */
 export interface AccessRequestBody {
   requestingAppId: string;
   requestedPermissions: PermissionRequest[];
@@ -36,7 +40,10 @@ export interface AccessRequestBody {
   deviceName?: string;
 }
 
-/** The fields of service info we use, with `access`/`api`/`register` ending in `/` (Q12). */
+/**
+ * The fields of service info we use, with `access`/`api`/`register` ending in `/` (as the register
+ * and lib-js normalise them).
+ */
 export interface ServiceInfo {
   name: string;
   access: string;
@@ -44,16 +51,16 @@ export interface ServiceInfo {
   register: string | undefined;
 }
 
-/** What the create call returned (§1.4), reduced to what a client needs. */
+/** What the create call returned, reduced to what a client needs. */
 export interface CreatedRequest {
   key: string;
   poll: string;
-  /** The consent page to open: `authUrl`, else `url` (Q7). */
+  /** The consent page to open: `authUrl`, else `url` (as lib-js `Service.startAccessRequest`). */
   authUrl: string;
   pollRateMs: number | undefined;
 }
 
-/** A poll answer, classified (§1.5, Q1–Q5, Q10, Q11). */
+/** A poll answer, classified (docs/protocol-notes/pryv.md, "Poll answers"). */
 export type PollAnswer =
   | {
       kind: 'pending';
@@ -100,9 +107,9 @@ export interface AccessInfo {
 export const cleanServerText = (v: unknown, max = 300): string => serverText(v, max);
 
 // ---------------------------------------------------------------------------------------------
-// Input (cli.md "Pryv"): validated before any request, failures are exit 2.
+// Input (docs/providers/pryv.md): validated before any request, failures are exit 2.
 
-/** Trim and check `--app-id` (§1.3: the v1 register wants 6–99 characters after trimming). */
+/** Trim and check `--app-id` (the v1 register wants 6–99 characters after trimming). */
 export function parseAppId(raw: unknown): string {
   const v = typeof raw === 'string' ? raw.trim() : '';
   if (v.length < APP_ID_MIN || v.length > APP_ID_MAX) {
@@ -116,8 +123,9 @@ export function parseAppId(raw: unknown): string {
 
 /**
  * Parse one `streamId:level[:defaultName]`. The level is the first `:`-separated part after a
- * non-empty stream id that names a level, so stream ids with colons (`:_system:account:read`)
- * and default names with colons both work. `defaultName` defaults to the stream id (§1.10).
+ * non-empty stream id that names a level, so stream ids with colons (`:_system:account:read`) and
+ * default names with colons both work. `defaultName` defaults to the stream id (the consent page
+ * wants one on every permission).
  */
 export function parsePermission(raw: string): PermissionRequest {
   const parts = raw.split(':');
@@ -162,7 +170,7 @@ export function parsePermissions(values: readonly string[] | undefined): Permiss
   return out;
 }
 
-/** Check `--lang` (§1.3: 1–5 characters). */
+/** Check `--lang` (the v1 register allows 1–5 characters). */
 export function parseLang(raw: unknown): string {
   const v = typeof raw === 'string' ? raw.trim() : '';
   if (v.length < 1 || v.length > LANG_MAX) {
@@ -179,7 +187,7 @@ export function parseDeviceName(raw: unknown): string | undefined {
   return v;
 }
 
-/** Build the create body (§1.3). `expireAfter` is left out on purpose (Q9: seconds in v1, ms in v2). */
+/** Build the create body. `expireAfter` is left out on purpose (seconds in v1, ms in v2). */
 export function buildAccessRequestBody(input: {
   appId: string;
   permissions: PermissionRequest[];
@@ -200,9 +208,9 @@ export function buildAccessRequestBody(input: {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Service info (§1.2)
+// Service info (docs/protocol-notes/pryv.md, "Service info")
 
-/** Append `/` when missing (Q12: both the server and lib-js normalise this way). */
+/** Append `/` when missing (the register's `service-info.js` and lib-js `setServiceInfo` do so too). */
 export function withTrailingSlash(url: string): string {
   return url.endsWith('/') ? url : `${url}/`;
 }
@@ -253,7 +261,7 @@ export function serviceInfoUrlFromRegister(info: ServiceInfo): string | undefine
 }
 
 // ---------------------------------------------------------------------------------------------
-// Errors and the create response (§1.4, §1.7)
+// Errors and the create response (docs/protocol-notes/pryv.md, "Creating the request")
 
 /** Read a register error body in either shape: v1 `{id,message,detail}` or v2 `{error:{id,message}}`. */
 export function serverError(json: unknown): { id: string | undefined; message: string | undefined } {
@@ -277,7 +285,7 @@ export function describeServerError(status: number, json: unknown): string {
   return `HTTP ${status}`;
 }
 
-/** Validate the create answer (§1.4): `key` and `poll` required; open `authUrl`, else `url` (Q7). */
+/** Validate the create answer: `key` and `poll` required; open `authUrl`, else `url`. */
 export function parseCreateResponse(json: unknown, where: string): CreatedRequest {
   if (!isRecord(json))
     throw new ProtocolError(`the access request answer from ${where} is not a JSON object`);
@@ -307,8 +315,8 @@ export function pollRate(v: unknown): number | undefined {
 
 /**
  * Add `cli=1` to the consent URL, as lib-js's CLI example does, so app-web-auth3 shows "you can
- * close this window" instead of closing or redirecting (§1.11). Done on the text: v1's
- * `?&pollUrl=` form and raw `oauthState` values must reach the page unchanged.
+ * close this window" instead of closing or redirecting (`examples/cli-login.js`). Done on the text:
+ * v1's `?&pollUrl=` form and raw `oauthState` values must reach the page unchanged.
  */
 export function withCliFlag(url: string): string {
   const hash = url.indexOf('#');
@@ -319,7 +327,7 @@ export function withCliFlag(url: string): string {
   return `${base}${sep}cli=1${frag}`;
 }
 
-/** The poll URL for logs and errors: the key (last path segment, a bearer secret, §1.13) masked. */
+/** The poll URL for logs and errors: the key (last path segment, a bearer secret) masked. */
 export function maskPollUrl(pollUrl: string): string {
   const shown = redactUrl(pollUrl);
   const q = shown.indexOf('?');
@@ -329,12 +337,12 @@ export function maskPollUrl(pollUrl: string): string {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Poll answers (§1.5)
+// Poll answers (docs/protocol-notes/pryv.md, "Poll answers")
 
 /**
- * Classify one poll answer. Terminal states come from the body (Q2: REFUSED/ERROR are 403 with
- * JSON); 201 is pending (Q1); 400 is an unknown or expired key (Q5); 5xx, 429 and unparseable
- * bodies are retried (Q11); v2 REDIRECTED is a 301 without Location (Q10). Throws ProtocolError
+ * Classify one poll answer. Terminal states come from the body (REFUSED/ERROR are 403 with
+ * JSON); 201 is pending; 400 is an unknown or expired key; 5xx, 429 and unparseable bodies are
+ * retried; v2 REDIRECTED is a 301 without Location. Throws ProtocolError
  * for answers that follow no known shape.
  */
 export function classifyPollAnswer(res: RawAnswer, where: string, nowMs: number): PollAnswer {
@@ -419,14 +427,14 @@ export function classifyPollAnswer(res: RawAnswer, where: string, nowMs: number)
       };
     }
     case 'REFUSED':
-      // Q3: v1 stores `reasonID` (REASON_UNDEFINED when the page sent `reasonId`), v2 `reasonId`.
+      // v1 stores `reasonID` (REASON_UNDEFINED when the page sent `reasonId`), v2 `reasonId`.
       return {
         kind: 'refused',
         reasonId: cleanServerText(str(json.reasonID) ?? str(json.reasonId) ?? 'REASON_UNDEFINED', 80),
         message: cleanServerText(json.message),
       };
     case 'ERROR': {
-      // Q4: v1 `{id,message,detail}`, v2 `{reasonId,message}`.
+      // v1 `{id,message,detail}`, v2 `{reasonId,message}`.
       const e = serverError(json);
       return { kind: 'error', id: e.id, message: e.message ?? 'the request ended in an error state' };
     }
@@ -448,8 +456,8 @@ export function classifyPollAnswer(res: RawAnswer, where: string, nowMs: number)
 }
 
 /**
- * Wait before the next poll: never shorter than the server's rate (Q8); after failures, doubling
- * up to MAX_POLL_BACKOFF_MS, and at least any Retry-After (Q11).
+ * Wait before the next poll: never shorter than the server's rate; after failures, doubling
+ * up to MAX_POLL_BACKOFF_MS, and at least any Retry-After.
  */
 export function nextPollDelay(rateMs: number, failures: number, retryAfterMs?: number): number {
   const rate = Math.max(rateMs, MIN_POLL_INTERVAL_MS);
@@ -459,7 +467,7 @@ export function nextPollDelay(rateMs: number, failures: number, retryAfterMs?: n
 }
 
 // ---------------------------------------------------------------------------------------------
-// apiEndpoint (§1.9, §1.13)
+// apiEndpoint (docs/protocol-notes/pryv.md, "The API endpoint and the token", "Security")
 
 /** Build `scheme://[token@]rest/` from the `api` template, as lib-js `buildAPIEndpoint` does. */
 export function buildApiEndpoint(apiTemplate: string, username: string, token?: string): string {
@@ -504,7 +512,7 @@ function canonical(url: string): string | undefined {
   }
 }
 
-/** True when `endpoint` (token removed) is exactly the `api` template filled with `username` (§1.13). */
+/** True when `endpoint` (token removed) is exactly the `api` template filled with `username`. */
 export function matchesApiTemplate(endpoint: string, apiTemplate: string, username: string): boolean {
   // URL parsing drops tabs and line breaks and percent-encodes controls, so such a name could
   // still "match"; it would then be saved and printed as the profile's subject.
@@ -516,9 +524,10 @@ export function matchesApiTemplate(endpoint: string, apiTemplate: string, userna
 
 /**
  * The apiEndpoint to save (without the token): the server's, checked, or one built from the
- * template when absent (Q6). Refuses (exit 1) an endpoint that is plain http to a non-loopback
- * host without `insecure`, carries a different token, or does not match the template (§1.13:
- * the settle endpoint is unauthenticated, so anyone with the key could plant one).
+ * template when absent (v2 omits it when the consent page sent none). Refuses (exit 1) an endpoint
+ * that is plain http to a non-loopback host without `insecure`, carries a different token, or does
+ * not match the template (the settle endpoint is unauthenticated, so anyone with the key could
+ * plant one).
  */
 export function trustedApiEndpoint(input: {
   apiEndpoint: string | undefined;
@@ -615,7 +624,7 @@ export function permissionScopes(perms: ReadonlyArray<GrantedPermission | Permis
   return out;
 }
 
-/** The `--no-wait` output (cli.md: exactly authUrl, poll, key, pollRateMs). */
+/** The `--no-wait` output (exactly authUrl, poll, key, pollRateMs). */
 export function noWaitJson(created: CreatedRequest, authUrl: string, defaultRateMs: number): string {
   return `${JSON.stringify(
     { authUrl, poll: created.poll, key: created.key, pollRateMs: created.pollRateMs ?? defaultRateMs },

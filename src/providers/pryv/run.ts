@@ -1,6 +1,6 @@
 /**
- * `authctl pryv request` and `authctl pryv poll` (cli.md "Pryv"): validate the flags, run the
- * access-request flow, show the consent URL, and save the profile through finishLogin.
+ * `authctl pryv request` and `authctl pryv poll` (docs/providers/pryv.md): validate the flags, run
+ * the access-request flow, show the consent URL, and save the profile through finishLogin.
  */
 
 import { readFileSync } from 'node:fs';
@@ -73,8 +73,9 @@ export interface PollOptions {
 const DEFAULT_TIMEOUT_MS = parseDuration(DEFAULT_TIMEOUT);
 
 /**
- * --timeout in ms. 0 means "until the server expires the request": the longest default lifetime
- * of a request (§1.8: 1 h in v1 and v2), so a failing server cannot keep us retrying forever (Q11).
+ * --timeout in ms. 0 means "until the server expires the request": the longest default lifetime of
+ * a request (1 h on the v1 and v2 registers; docs/protocol-notes/pryv.md, "Timing"), so a failing
+ * server cannot keep us retrying forever.
  */
 function timeoutMs(v: number | undefined): number {
   if (v === undefined) return DEFAULT_TIMEOUT_MS;
