@@ -1,10 +1,10 @@
-/** URL rules from cli.md "Global rules": plain http only for loopback hosts unless --insecure. Pure. */
+/** URL rules: plain http only for loopback hosts (localhost, 127.0.0.0/8, ::1) unless --insecure. Pure. */
 import { FailureError, ProtocolError, UsageError } from '../errors.js';
 
 /** True for localhost, 127.0.0.0/8 and ::1. */
 export function isLoopbackHost(hostname: string): boolean {
   const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  // Exactly the hosts cli.md names; a `*.localhost` name is left to DNS and so is not trusted here.
+  // Exactly these three; a `*.localhost` name is left to DNS and so is not trusted here.
   if (h === 'localhost') return true;
   if (h === '::1' || h === '0:0:0:0:0:0:0:1') return true;
   return /^127(\.\d{1,3}){3}$/.test(h);
@@ -42,7 +42,7 @@ export function checkUrl(raw: string, opts: { insecure: boolean; source: UrlSour
 
 /**
  * A host given without a scheme means https, except a loopback host, which means http
- * (cli.md: `--domain`, hosts from discovery APIs). A full URL is kept as is.
+ * (`--domain`, hosts from discovery APIs). A full URL is kept as is.
  */
 export function hostToBaseUrl(hostOrUrl: string): string {
   const v = hostOrUrl.trim().replace(/\/+$/, '');

@@ -1,7 +1,7 @@
 /**
  * Authorization-server metadata: OpenID Connect Discovery 1.0 and RFC 8414. Where to look, the
  * fetch, and validation of the document (the issuer must match the one asked for — RFC 8414 §3.3,
- * OIDC Discovery §4.3 — or a look-alike server could hand out its own endpoints).
+ * OpenID Connect Discovery, section 4.3 — or a look-alike server could hand out its own endpoints).
  */
 import type { Context } from '../context.js';
 import { NetworkError, ProtocolError } from '../errors.js';

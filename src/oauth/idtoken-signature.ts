@@ -1,9 +1,9 @@
 /**
- * ID token signatures over plain http. OIDC Core §3.1.3.7 step 6 lets a client skip the signature
- * check only when the ID token came straight from the token endpoint over TLS. With --insecure to a
- * host that is not loopback, anyone on the wire could hand authctl an ID token, so it is verified
- * against the provider's JWKS (jwks_uri from discovery) with `jose`, loaded only here. Without a
- * JWKS (explicit endpoints, no discovery) the ID token is refused.
+ * ID token signatures over plain http. OpenID Connect Core, section 3.1.3.7 step 6, lets a client
+ * skip the signature check only when the ID token came straight from the token endpoint over TLS.
+ * With --insecure to a host that is not loopback, anyone on the wire could hand authctl an ID
+ * token, so it is verified against the provider's JWKS (jwks_uri from discovery) with `jose`,
+ * loaded only here. Without a JWKS (explicit endpoints, no discovery) the ID token is refused.
  */
 import type { Context } from '../context.js';
 import { ProtocolError } from '../errors.js';

@@ -1,10 +1,11 @@
 /**
- * ID token claim checks (OpenID Connect Core §3.1.3.7, §12.2), pure. Over TLS (or loopback) the
- * token is decoded, not verified: authctl receives it directly from the token endpoint in exchange
- * for a code bound to its own PKCE verifier, which OIDC Core §3.1.3.7 step 6 accepts in place of a
- * signature check. Over plain http to another host (--insecure) that does not hold, and
- * idtoken-signature.ts verifies the signature against the provider's JWKS first. The claims still
- * prove it was minted for this client, this login and this issuer; `alg: none` is refused.
+ * ID token claim checks (OpenID Connect Core, sections 3.1.3.7 and 12.2), pure. Over TLS (or
+ * loopback) the token is decoded, not verified: authctl receives it directly from the token
+ * endpoint in exchange for a code bound to its own PKCE verifier, which OpenID Connect Core,
+ * section 3.1.3.7 step 6, accepts in place of a signature check. Over plain http to another host
+ * (--insecure) that does not hold, and idtoken-signature.ts verifies the signature against the
+ * provider's JWKS first. The claims still prove it was minted for this client, this login and this
+ * issuer; `alg: none` is refused.
  */
 import { ProtocolError } from '../errors.js';
 import { decodeJwt } from '../lib/jwt.js';
@@ -18,11 +19,14 @@ export interface IdTokenExpectation {
   clientId: string;
   /** The issuer from discovery; when unknown (explicit endpoints) only the claim's presence is checked. */
   issuer?: string | undefined;
-  /** The nonce sent in the authorization request; absent on refresh (OIDC Core §12.2). */
+  /** The nonce sent in the authorization request; absent on refresh (OpenID Connect Core, 12.2). */
   nonce?: string | undefined;
   nowMs: number;
   skewSeconds?: number;
-  /** On refresh: the claims of the previous ID token, whose iss/sub/aud must not change (§12.2). */
+  /**
+   * On refresh: the claims of the previous ID token, whose iss/sub/aud must not change (OpenID
+   * Connect Core, section 12.2).
+   */
   previous?: Record<string, unknown> | undefined;
 }
 
@@ -34,11 +38,12 @@ export function checkIdToken(idToken: string, exp: IdTokenExpectation): Record<s
   const bad = (what: string) => new ProtocolError(`the ID token ${what}; nothing was saved`);
   if (!jwt) throw bad('is not a JWT');
   const c = jwt.payload;
-  // OIDC Core §2: `alg: none` only for clients registered for it, which authctl never is.
+  // OpenID Connect Core, section 2: `alg: none` only for clients registered for it, which authctl
+  // never is.
   if (typeof jwt.header.alg !== 'string' || jwt.header.alg.toLowerCase() === 'none') {
     throw bad("is unsigned (alg 'none')");
   }
-  // iss (step 2): exact string comparison (OIDC Core §3.1.3.7).
+  // iss (step 2): exact string comparison (OpenID Connect Core, section 3.1.3.7).
   if (typeof c.iss !== 'string' || c.iss === '') throw bad("has no 'iss' claim");
   if (exp.issuer !== undefined && c.iss !== exp.issuer) {
     throw bad(`was issued by '${show(c.iss)}', not '${exp.issuer}'`);
@@ -65,14 +70,15 @@ export function checkIdToken(idToken: string, exp: IdTokenExpectation): Record<s
   if (c.iat !== undefined && (typeof c.iat !== 'number' || c.iat - skew > exp.nowMs / 1000)) {
     throw bad("has an 'iat' claim in the future");
   }
-  // sub is required (OIDC Core §2).
+  // sub is required (OpenID Connect Core, section 2).
   if (typeof c.sub !== 'string' || c.sub === '') throw bad("has no 'sub' claim");
   // nonce (step 11): exactly the value this login sent.
   if (exp.nonce !== undefined) {
     if (c.nonce === undefined) throw bad("has no 'nonce' claim although one was sent");
     if (c.nonce !== exp.nonce) throw bad("'nonce' does not match this login (possible replay)");
   }
-  // Refresh (§12.2): same issuer, subject and audience as the ID token of the login.
+  // Refresh (OpenID Connect Core, section 12.2): same issuer, subject and audience as the ID token
+  // of the login.
   if (exp.previous) {
     const p = exp.previous;
     if (typeof p.sub === 'string' && p.sub !== c.sub) throw bad('from the refresh names a different subject');

@@ -31,7 +31,10 @@ export function createState(random: RandomBytes): string {
   return random(32).toString('base64url');
 }
 
-/** An OpenID Connect `nonce` of 256 bits, bound to the ID token (OIDC Core §3.1.2.1, §15.5.2). */
+/**
+ * An OpenID Connect `nonce` of 256 bits, bound to the ID token (OpenID Connect Core, sections
+ * 3.1.2.1 and 15.5.2).
+ */
 export function createNonce(random: RandomBytes): string {
   return random(32).toString('base64url');
 }

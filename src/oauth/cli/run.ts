@@ -249,7 +249,10 @@ export async function clientCredentials(ctx: Context, opts: Opts): Promise<void>
   );
 }
 
-/** Authorization-request extras from the flags (OIDC Core §3.1.2.1; Auth0's audience; --param). */
+/**
+ * Authorization-request extras from the flags (OpenID Connect Core, section 3.1.2.1; Auth0's
+ * audience; --param).
+ */
 export function authorizeExtras(opts: Opts): Array<[string, string]> {
   const out: Array<[string, string]> = [];
   const add = (flag: string, key: string, name: string) => {
@@ -403,7 +406,8 @@ export async function login(ctx: Context, opts: Opts): Promise<void> {
     }
   }
 
-  // OIDC Core §11: offline_access is honoured only with prompt=consent (unless --prompt says otherwise).
+  // OpenID Connect Core, section 11: offline_access is honoured only with prompt=consent (unless
+  // --prompt says otherwise).
   if (scopes.includes('offline_access') && !extras.some(([k]) => k === 'prompt'))
     extras.unshift(['prompt', 'consent']);
   const result = await authorizationCodeLogin(ctx, {

@@ -1,9 +1,10 @@
 /**
- * Device authorization grant (RFC 8628): ask the device authorization endpoint for a user code,
- * let the caller show it, then poll the token endpoint (§3.4–§3.5) — `authorization_pending` keeps
- * going, `slow_down` adds 5 s to the interval each time, `access_denied` is a refusal (exit 3),
- * `expired_token` or the deadline (the sooner of `expires_in` and --timeout) is a timeout (exit 5).
- * Nothing here prints: the caller gets the code through `onCode` and does the talking.
+ * Device authorization grant (RFC 8628): ask the device authorization endpoint for a user code, let
+ * the caller show it, then poll the token endpoint (RFC 8628 §3.4 and 3.5) —
+ * `authorization_pending` keeps going, `slow_down` adds 5 s to the interval each time,
+ * `access_denied` is a refusal (exit 3), `expired_token` or the deadline (the sooner of
+ * `expires_in` and --timeout) is a timeout (exit 5). Nothing here prints: the caller gets the code
+ * through `onCode` and does the talking.
  */
 import type { Context } from '../../context.js';
 import { AuthctlError, ProtocolError, RefusedError, TimeoutError } from '../../errors.js';

@@ -77,7 +77,8 @@ export async function refreshProfile(
       if (needsSignatureCheck(tokenUrl)) {
         await verifyIdTokenSignature(ctx, tokens.idToken, str(p.params.jwksUri), str(p.params.caFile));
       }
-      // OIDC Core §12.2: same issuer, subject and audience as at login; no nonce on refresh.
+      // OpenID Connect Core, section 12.2: same issuer, subject and audience as at login; no nonce
+      // on refresh.
       const previous = p.idToken ? decodeJwt(p.idToken)?.payload : undefined;
       claims = checkIdToken(tokens.idToken, {
         clientId,

@@ -2,7 +2,7 @@
  * Revoke a saved OAuth token (RFC 7009) at the `revocation_endpoint` the issuer's discovery
  * document lists: the refresh token when there is one (RFC 7009 §2.1: revoking it should end the
  * whole grant), else the access token. The server answers 200 also for a token it no longer knows
- * (§2.2), so "revoked" cannot be told apart from "already invalid" there.
+ * (RFC 7009 §2.2), so "revoked" cannot be told apart from "already invalid" there.
  */
 import type { Context } from '../../context.js';
 import { FailureError, NetworkError, RefusedError, UsageError } from '../../errors.js';

@@ -1,8 +1,8 @@
 /**
  * Online check of a saved OAuth token (`authctl status`): RFC 7662 introspection when the issuer's
  * discovery lists an `introspection_endpoint` and the client can authenticate; else, for a token
- * granted the `openid` scope, the OpenID Connect UserInfo endpoint (OIDC Core §5.3: a valid access
- * token gets 200, an invalid one 401); else null (only the expiry is known).
+ * granted the `openid` scope, the OpenID Connect UserInfo endpoint (OpenID Connect Core, section
+ * 5.3: a valid access token gets 200, an invalid one 401); else null (only the expiry is known).
  */
 import type { Context } from '../../context.js';
 import { FailureError, NetworkError, ProtocolError } from '../../errors.js';
@@ -74,7 +74,7 @@ async function userinfoEndpoint(ctx: Context, issuer: string, caFile?: string): 
   if (res.status >= 500) throw new NetworkError(`discovery at ${url} failed (HTTP ${res.status})`);
   if (res.status !== 200 || !isRecord(res.json)) return undefined;
   const iss = res.json.issuer;
-  // OIDC Discovery §4.3: the document must name the issuer it was fetched for.
+  // OpenID Connect Discovery, section 4.3: the document must name the issuer it was fetched for.
   if (typeof iss !== 'string' || iss.replace(/\/$/, '') !== issuer.replace(/\/$/, '')) {
     throw new ProtocolError(`discovery document at ${url} names another issuer; refusing it`);
   }
@@ -84,7 +84,10 @@ async function userinfoEndpoint(ctx: Context, issuer: string, caFile?: string): 
   return ep;
 }
 
-/** OIDC Core §5.3: GET UserInfo with the access token; 401 means the token is not accepted. */
+/**
+ * OpenID Connect Core, section 5.3: GET UserInfo with the access token; 401 means the token is
+ * not accepted.
+ */
 async function userinfo(ctx: Context, p: Profile, url: string, caFile?: string): Promise<StatusCheck> {
   const method = 'OpenID Connect userinfo';
   const res = await ctx.http(caFile).request({
