@@ -34,6 +34,8 @@ export interface CommandKit {
   collect: typeof collect;
   /** A duration flag (`90s`, `10m`, `1h30m`, plain seconds) with its default. */
   duration(flags: string, description: string, def: string): Option;
+  /** `--min-ttl <duration>` of the commands that hand out a token. */
+  minTtl(): Option;
   /** `--profile <name>` with the provider's default name. */
   profile(def: string): Option;
   /** A flag limited to `choices`, with an optional default. */
@@ -92,6 +94,10 @@ export function examples(lines: string[]): string {
 
 /** Build the kit for a program whose actions get their context from `makeContext`. */
 export function createKit(makeContext: ContextFactory): CommandKit {
+  const duration = (flags: string, description: string, def: string) =>
+    new Option(flags, `${description} (e.g. 90s, 10m, 1h30m)`)
+      .default(parseDuration(def), def)
+      .argParser((v) => parseDuration(v, flags.split(' ')[0]));
   return {
     act:
       (run) =>
@@ -111,10 +117,8 @@ export function createKit(makeContext: ContextFactory): CommandKit {
       },
     examples,
     collect,
-    duration: (flags, description, def) =>
-      new Option(flags, `${description} (e.g. 90s, 10m, 1h30m)`)
-        .default(parseDuration(def), def)
-        .argParser((v) => parseDuration(v, flags.split(' ')[0])),
+    duration,
+    minTtl: () => duration('--min-ttl <duration>', 'renew (or fail) when less than this is left', MIN_TTL),
     profile: (def) =>
       new Option('--profile <name>', 'profile to save under').default(def).argParser(parseProfileName),
     choice: (flags, description, choices, def) => {

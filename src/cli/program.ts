@@ -6,13 +6,12 @@
 import type { EventEmitter } from 'node:events';
 import { fstatSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { terminalSafe } from '../lib/text.js';
 import { PROVIDERS } from '../providers/index.js';
 import { registerSandboxCommands } from '../sandbox/commands.js';
 import { writeStdout } from '../ui/io.js';
-import { addProfileOptions, type ContextFactory, createKit, examples, type Run } from './kit.js';
-import { collect } from './parse.js';
+import { addProfileOptions, type ContextFactory, createKit, examples } from './kit.js';
 import { registerTokenCommands } from './token-commands.js';
 
 export type { ContextFactory } from './kit.js';
@@ -62,9 +61,6 @@ export function commandPath(program: Command, argv: string[]): string {
 /** Build the whole program. `makeContext` is called when an action runs. */
 export function buildProgram(makeContext: ContextFactory): Command {
   const kit = createKit(makeContext);
-  const act = (_path: string, run: Run) => kit.act(run);
-  const durationOpt = kit.duration;
-  const profileOpt = kit.profile;
   const program = new Command('authctl');
   program
     .description(

@@ -5,11 +5,16 @@
 import { Argument, type Command, Option } from 'commander';
 import { PROVIDERS } from '../providers/index.js';
 import { COMPLETION_SHELLS } from './completion.js';
-import { type CommandKit, MIN_TTL } from './kit.js';
+import type { CommandKit } from './kit.js';
 import { collect } from './parse.js';
 
 /** Declare the token commands and exec. */
 export function registerTokenCommands(program: Command, kit: CommandKit): void {
+  /** The action of a `token <cmd> [profile]` command: src/commands/token.ts's function of that name. */
+  const onProfile = (fn: 'print' | 'header' | 'exportCmd' | 'inspect' | 'refresh') =>
+    kit.act(async (ctx, a, o) =>
+      (await import('../commands/token.js'))[fn](ctx, a[0] as string | undefined, o),
+    );
   const token = program.command('token').description('hand saved tokens to scripts');
   token
     .command('list')
@@ -24,7 +29,7 @@ export function registerTokenCommands(program: Command, kit: CommandKit): void {
     .command('print')
     .description('print the access token (renewing it first when it can)')
     .argument('[profile]')
-    .addOption(kit.duration('--min-ttl <duration>', 'renew (or fail) when less than this is left', MIN_TTL))
+    .addOption(kit.minTtl())
     .option('--id-token', 'print the OpenID Connect ID token instead of the access token')
     .addOption(
       kit.choice(
@@ -43,16 +48,12 @@ export function registerTokenCommands(program: Command, kit: CommandKit): void {
         'authctl token print --format exec-credential --profile k8s',
       ]),
     )
-    .action(
-      kit.act(async (ctx, a, o) =>
-        (await import('../commands/token.js')).print(ctx, a[0] as string | undefined, o),
-      ),
-    );
+    .action(onProfile('print'));
   token
     .command('header')
     .description('print "Authorization: Bearer <token>" (Pryv: "Authorization: <token>")')
     .argument('[profile]')
-    .addOption(kit.duration('--min-ttl <duration>', 'renew (or fail) when less than this is left', MIN_TTL))
+    .addOption(kit.minTtl())
     .option('--curl', 'print a curl config line (header = "Authorization: …") for curl -K')
     .addHelpText(
       'after',
@@ -61,11 +62,7 @@ export function registerTokenCommands(program: Command, kit: CommandKit): void {
         'curl -K <(authctl token header --curl ci) https://api.example.com/',
       ]),
     )
-    .action(
-      kit.act(async (ctx, a, o) =>
-        (await import('../commands/token.js')).header(ctx, a[0] as string | undefined, o),
-      ),
-    );
+    .action(onProfile('header'));
   token
     .command('export')
     .description('print shell assignments of AUTHCTL_TOKEN, AUTHCTL_AUTHORIZATION, …')
@@ -81,7 +78,7 @@ export function registerTokenCommands(program: Command, kit: CommandKit): void {
       ]),
     )
     .option('--prefix <NAME_>', 'replace AUTHCTL_ in every variable name', 'AUTHCTL_')
-    .addOption(kit.duration('--min-ttl <duration>', 'renew (or fail) when less than this is left', MIN_TTL))
+    .addOption(kit.minTtl())
     .addHelpText(
       'after',
       kit.examples([
@@ -90,11 +87,7 @@ export function registerTokenCommands(program: Command, kit: CommandKit): void {
         'authctl token export ci --shell dotenv > .env',
       ]),
     )
-    .action(
-      kit.act(async (ctx, a, o) =>
-        (await import('../commands/token.js')).exportCmd(ctx, a[0] as string | undefined, o),
-      ),
-    );
+    .action(onProfile('exportCmd'));
   token
     .command('inspect')
     .description('show a profile: provider, subject, scopes, expiry, decoded JWT claims (token masked)')
@@ -102,21 +95,13 @@ export function registerTokenCommands(program: Command, kit: CommandKit): void {
     .option('--json', 'print as JSON')
     .option('--show-token', 'include the token itself')
     .addHelpText('after', kit.examples(['authctl token inspect pryv', 'authctl token inspect ci --json']))
-    .action(
-      kit.act(async (ctx, a, o) =>
-        (await import('../commands/token.js')).inspect(ctx, a[0] as string | undefined, o),
-      ),
-    );
+    .action(onProfile('inspect'));
   token
     .command('refresh')
     .description('renew the token now (refresh token, or client credentials)')
     .argument('[profile]')
     .addHelpText('after', kit.examples(['authctl token refresh liveperson']))
-    .action(
-      kit.act(async (ctx, a, o) =>
-        (await import('../commands/token.js')).refresh(ctx, a[0] as string | undefined, o),
-      ),
-    );
+    .action(onProfile('refresh'));
   token
     .command('delete')
     .description('delete a saved profile (with --revoke: revoke its token at the provider first)')
@@ -170,7 +155,7 @@ export function registerTokenCommands(program: Command, kit: CommandKit): void {
     .command('exec')
     .description('run a command with the token variables of `token export` in its environment')
     .option('--profile <name>', 'profile to use (default: AUTHCTL_PROFILE, or the only one)')
-    .addOption(kit.duration('--min-ttl <duration>', 'renew (or fail) when less than this is left', MIN_TTL))
+    .addOption(kit.minTtl())
     .argument('<command...>', 'the command and its arguments, after --')
     .addHelpText(
       'after',
@@ -224,7 +209,7 @@ function registerHelperCommands(program: Command, kit: CommandKit): void {
     .description("git's credential helper (set it up with authctl setup-git)")
     .addArgument(new Argument('<action>', 'what git asks for').choices(['get', 'store', 'erase']))
     .option('--profile <name>', 'profile whose token git gets (default: AUTHCTL_PROFILE, or the only one)')
-    .addOption(kit.duration('--min-ttl <duration>', 'renew (or fail) when less than this is left', MIN_TTL))
+    .addOption(kit.minTtl())
     .addHelpText(
       'after',
       kit.examples([

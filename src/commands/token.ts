@@ -7,7 +7,7 @@ import { defaultShell, renderExports, type ShellKind } from '../lib/shell.js';
 import { authorizationValue, exportVars } from '../providers/index.js';
 import type { Profile } from '../store/profile.js';
 import { describeExpiry, renewalState, summarize } from './output.js';
-import { isRenewable, renewAndSave, usableProfile } from './renew.js';
+import { renewAndSave, usableProfile } from './renew.js';
 
 type Opts = Record<string, unknown>;
 

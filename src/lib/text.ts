@@ -11,15 +11,12 @@
  * bidi embeddings/overrides/isolates (U+202A–U+202E, U+2066–U+2069), and the Unicode line and
  * paragraph separators (U+2028, U+2029).
  */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\u2028\u2029]/g;
 
 /** The same set plus TAB and LF: what a one-line server string may not contain. */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const UNSAFE_OR_BREAK = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\u2028\u2029]+/g;
 
 /** An SGR (colour/bold) sequence: the only escape sequence authctl writes itself. */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching the escape character is the point
 const SGR = /(\u001b\[[0-9;]*m)/;
 
 /**

@@ -9,10 +9,10 @@ import type { Context } from '../../context.js';
 import { NoTokenError, UsageError, withRelogin } from '../../errors.js';
 import { checkUrl } from '../../http/url.js';
 import { isoUtc } from '../../lib/format.js';
-import { expiresAtMs, type ParamValue, type Profile, type ProviderName } from '../../store/profile.js';
+import type { ParamValue, Profile } from '../../store/profile.js';
 import type { OAuthClient } from '../client-auth/index.js';
 import { clientFromParams, clientParams, extraTokenParams, splitPairs, str, words } from '../params.js';
-import { type ClientAuthMethod, expiryIso, type TokenSet } from '../protocol.js';
+import { expiryIso, type TokenSet } from '../protocol.js';
 import { requestToken } from '../token-endpoint.js';
 import type { ClientCredentialsSpec } from './client-credentials-spec.js';
 

@@ -35,7 +35,6 @@ import {
   cleanServerText,
   describeServerError,
   formatDuration,
-  type GrantedPermission,
   maskPollUrl,
   nextPollDelay,
   type PermissionRequest,
