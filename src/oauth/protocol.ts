@@ -7,7 +7,7 @@
 import { type AuthctlError, FailureError, NetworkError, ProtocolError, RefusedError } from '../errors.js';
 import { isRecord } from '../lib/json.js';
 import { serverText } from '../lib/text.js';
-import { TOKEN_RE } from '../store/profile.js';
+import { MAX_TOKEN_LENGTH, TOKEN_RE } from '../store/profile.js';
 
 /** A validated successful token response. */
 export interface TokenSet {
@@ -171,6 +171,17 @@ export function processTokenResponse(res: RawResponse, where: string): TokenSet 
     new ProtocolError(`${where}: invalid token response: '${name}' ${why}`);
   if (typeof body.access_token !== 'string' || body.access_token === '')
     throw field('access_token', 'is missing');
+  // Bounded like everything authctl stores or hands to a child's environment (exec would fail with
+  // E2BIG on a megabyte token): refuse an answer with a token over the cap rather than save it.
+  for (const f of ['access_token', 'refresh_token', 'id_token'] as const) {
+    const v = body[f];
+    if (typeof v === 'string' && v.length > MAX_TOKEN_LENGTH)
+      throw new ProtocolError(
+        `${where}: '${f}' in the token response is longer than ${MAX_TOKEN_LENGTH / 1024} KiB; refusing it`,
+        undefined,
+        'oauth.token_too_large',
+      );
+  }
   if (!TOKEN_RE.test(body.access_token))
     throw field('access_token', 'contains characters not allowed in a token');
   if (typeof body.token_type !== 'string' || body.token_type === '') throw field('token_type', 'is missing');

@@ -178,3 +178,19 @@ test('expiryIso gives absolute UTC without milliseconds, or null', () => {
   assert.equal(expiryIso(3600, Date.parse('2026-01-01T00:00:00.500Z')), '2026-01-01T01:00:00Z');
   assert.equal(expiryIso(undefined, 0), null);
 });
+
+test('a token response with a token over 64 KiB is refused, not saved', () => {
+  for (const f of ['access_token', 'refresh_token', 'id_token']) {
+    const body = { access_token: 'at', token_type: 'Bearer', [f]: 'x'.repeat(64 * 1024 + 1) };
+    assert.throws(
+      () => processTokenResponse(res(200, body), 'token endpoint h'),
+      (e: unknown) => e instanceof ProtocolError && e.code === 'oauth.token_too_large',
+      f,
+    );
+  }
+  assert.equal(
+    processTokenResponse(res(200, { access_token: 'a'.repeat(1000), token_type: 'Bearer' }), 'h').accessToken
+      .length,
+    1000,
+  );
+});

@@ -16,6 +16,7 @@ import {
 } from '../../errors.js';
 import { formatDuration } from '../../lib/format.js';
 import { decodeJwt } from '../../lib/jwt.js';
+import { registerSecret } from '../../lib/secrets.js';
 import { type LoopbackServer, listenLoopback } from '../../server/loopback.js';
 import { alreadyFinishedPage, errorPage, type Page, successPage } from '../../server/pages.js';
 import type { Spinner } from '../../ui/spinner.js';
@@ -121,6 +122,9 @@ export async function authorizationCodeLogin(ctx: Context, cfg: AuthCodeConfig):
       issRequired: cfg.issRequired,
       providerLabel: cfg.providerLabel,
     });
+    // A server that echoes the request in an error must not get the code or verifier printed.
+    registerSecret(code);
+    registerSecret(secrets.verifier);
     ctx.io.debug('authorization code received; exchanging it for tokens');
     const tokens = await requestToken(ctx, {
       tokenUrl: cfg.tokenUrl,
