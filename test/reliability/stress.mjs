@@ -20,7 +20,9 @@ const list = (dir, re) =>
 const files = [
   ...list(path.join(here, 'stress'), /\.stress\.ts$/),
   ...list(here, /\.test\.ts$/),
-  ...list(path.join(testDir, 'unit'), /^property.*\.test\.ts$/),
+  // The property tests live beside what they test (test/cli, test/providers).
+  ...list(path.join(testDir, 'cli'), /^property.*\.test\.ts$/),
+  ...list(path.join(testDir, 'providers'), /^property.*\.test\.ts$/),
 ].sort();
 
 const leakDir = mkdtempSync(path.join(tmpdir(), 'authctl-leaks-'));
