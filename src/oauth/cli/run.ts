@@ -303,6 +303,35 @@ function commonParams(
   return p;
 }
 /**
+ * The client of a login a person approves (browser or device): confidential only when a secret,
+ * key or certificate is offered, else public (RFC 8252 §8.4); its secret; and the store checks made
+ * before any request, so nobody is asked to consent to a token that could not be saved.
+ */
+async function userLoginClient(
+  ctx: Context,
+  opts: Opts,
+  clientId: string,
+  flow: 'authorization_code' | 'device_code',
+  rules: { saveSecretNeedsSecret?: boolean } = {},
+): Promise<{ client: OAuthClient & { explicit: boolean }; secret: string | undefined }> {
+  const { assertCanSave, assertStoreUsable, saveRules } = await import('../../commands/output.js');
+  const client = await clientFromFlags(ctx, opts, clientId, {
+    withSecret: 'client_secret_basic',
+    without: 'none',
+  });
+  if (rules.saveSecretNeedsSecret && opts.saveSecret === true && !secretOffered(ctx, opts)) {
+    throw new UsageError(
+      '--save-secret: there is no client secret to save',
+      'Drop --save-secret for a public client.',
+    );
+  }
+  const secret = await secretFor(ctx, opts, client);
+  assertStoreUsable(ctx);
+  assertCanSave(ctx, opt(opts, 'profile') ?? 'oauth', { provider: 'oauth', flow, clientId }, saveRules(opts));
+  return { client, secret };
+}
+
+/**
  * `oauth login`: authorization code + PKCE (S256) in the browser with a loopback redirect
  * (RFC 6749 §4.1, RFC 7636, RFC 8252); PAR (RFC 9126) when the server requires it or --par;
  * OpenID Connect nonce and ID token checks when `openid` is requested.
@@ -315,9 +344,7 @@ export async function login(ctx: Context, opts: Opts): Promise<void> {
   const { isoUtc } = await import('../../lib/format.js');
   const { discover, endpointFor } = await import('../discovery.js');
   const { absoluteCaFile } = await import('../grants/client-credentials.js');
-  const { assertCanSave, assertStoreUsable, finishLogin, saveRules } = await import(
-    '../../commands/output.js'
-  );
+  const { finishLogin, saveRules } = await import('../../commands/output.js');
   const clientId = clientIdOf(opts);
   const ep = endpointFlags(ctx, opts, ['authorizeUrl', 'tokenUrl'], 'oauth login');
   const scopes = parseScopes(opts.scope as string[] | undefined);
@@ -341,24 +368,9 @@ export async function login(ctx: Context, opts: Opts): Promise<void> {
     );
   }
   // A confidential client only when a secret (or key, certificate…) is offered; else public (RFC 8252 §8.4).
-  const client = await clientFromFlags(ctx, opts, clientId, {
-    withSecret: 'client_secret_basic',
-    without: 'none',
+  const { client, secret } = await userLoginClient(ctx, opts, clientId, 'authorization_code', {
+    saveSecretNeedsSecret: true,
   });
-  if (opts.saveSecret === true && !secretOffered(ctx, opts)) {
-    throw new UsageError(
-      '--save-secret: there is no client secret to save',
-      'Drop --save-secret for a public client.',
-    );
-  }
-  const secret = await secretFor(ctx, opts, client);
-  assertStoreUsable(ctx);
-  assertCanSave(
-    ctx,
-    opt(opts, 'profile') ?? 'oauth',
-    { provider: 'oauth', flow: 'authorization_code', clientId },
-    saveRules(opts),
-  );
 
   let authorizeUrl = ep.authorizeUrl;
   let tokenUrl = ep.tokenUrl;
@@ -481,9 +493,7 @@ export async function device(ctx: Context, opts: Opts): Promise<void> {
   const { needsSignatureCheck, verifyIdTokenSignature } = await import('../idtoken-signature.js');
   const { expiryIso } = await import('../protocol.js');
   const { isoUtc } = await import('../../lib/format.js');
-  const { assertCanSave, assertStoreUsable, finishLogin, saveRules } = await import(
-    '../../commands/output.js'
-  );
+  const { finishLogin, saveRules } = await import('../../commands/output.js');
   const clientId = clientIdOf(opts);
   const ep = endpointFlags(ctx, opts, ['deviceUrl', 'tokenUrl'], 'oauth device');
   const scopes = parseScopes(opts.scope as string[] | undefined);
@@ -493,18 +503,7 @@ export async function device(ctx: Context, opts: Opts): Promise<void> {
   const extraParams = pairs(checkPairs(list(opts, 'param'), '--param'));
   const tokenParams = checkPairs(list(opts, 'tokenParam'), '--token-param');
   const caFile = absoluteCaFile(opt(opts, 'caFile'));
-  const client = await clientFromFlags(ctx, opts, clientId, {
-    withSecret: 'client_secret_basic',
-    without: 'none',
-  });
-  const secret = await secretFor(ctx, opts, client);
-  assertStoreUsable(ctx);
-  assertCanSave(
-    ctx,
-    opt(opts, 'profile') ?? 'oauth',
-    { provider: 'oauth', flow: 'device_code', clientId },
-    saveRules(opts),
-  );
+  const { client, secret } = await userLoginClient(ctx, opts, clientId, 'device_code');
 
   let deviceUrl = ep.deviceUrl;
   let tokenUrl = ep.tokenUrl;
