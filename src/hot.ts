@@ -30,7 +30,7 @@ import {
 } from './providers/actigraph/constants.js';
 import { authorizationValue, exportVars, PROVIDERS } from './providers/index.js';
 import { configDir, STORE_BASENAME } from './store/paths.js';
-import { expiresAtMs, type Profile, parseProfile } from './store/profile.js';
+import { expiresAtMs, oauthClientId, type Profile, parseProfile } from './store/profile.js';
 import { writeStdout } from './ui/io.js';
 
 /** Replaced by the build with package.json's version. */
@@ -151,7 +151,7 @@ function cachedActigraph(
   const exp = expiresAtMs(p)!;
   // Keep a margin so the line cannot differ from the full CLI's by the time it would run.
   if (exp - now <= CACHE_MIN_TTL_MS + 1000) return undefined;
-  const savedId = typeof p.params.clientId === 'string' && p.params.clientId ? p.params.clientId : undefined;
+  const savedId = oauthClientId(p);
   const who = p.subject ?? savedId ?? 'the client';
   return {
     err: `Using cached token for ${who} from profile '${name}' (expires ${relativeTime(exp, now)}); --force fetches a new one.\n`,

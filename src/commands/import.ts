@@ -10,7 +10,7 @@ import { checkUrl } from '../http/url.js';
 import { isoUtc } from '../lib/format.js';
 import { decodeJwt } from '../lib/jwt.js';
 import { provider } from '../providers/index.js';
-import type { Flow, ParamValue, Profile, ProviderName } from '../store/profile.js';
+import type { Flow, OAuthParams, Profile, ProviderName, PryvParams, SafeParams } from '../store/profile.js';
 import { TOKEN_RE } from '../store/profile.js';
 import { finishLogin } from './output.js';
 
@@ -111,7 +111,10 @@ export async function importToken(ctx: Context, o: Opts): Promise<void> {
   const verify = o.verify !== false;
   const wantRefresh = o.refreshTokenStdin === true;
   let expiresAt = flagExpiry(ctx, o);
-  const params: Record<string, ParamValue> = {};
+  const flow = FLOWS[prov] ?? 'authorization_code';
+  const pryvParams: PryvParams = {};
+  const safeParams: SafeParams = {};
+  const oauthParams: OAuthParams = {};
   let embedded: string | undefined;
 
   if (prov === 'pryv') {
@@ -126,7 +129,7 @@ export async function importToken(ctx: Context, o: Opts): Promise<void> {
     const parts = decomposeApiEndpoint(raw);
     const url = checkUrl(parts.endpoint, { insecure: ctx.insecure, source: 'flag', label: '--api-endpoint' });
     if (url.search || url.hash) throw new UsageError('--api-endpoint must not carry a query or fragment');
-    params.apiEndpoint = withTrailingSlash(`${url.protocol}//${url.host}${url.pathname}`);
+    pryvParams.apiEndpoint = withTrailingSlash(`${url.protocol}//${url.host}${url.pathname}`);
     if (parts.token !== undefined) embedded = checkToken(parts.token, 'token in --api-endpoint');
   } else if (opt(o, 'apiEndpoint')) {
     throw new UsageError('--api-endpoint is for Pryv imports (--provider pryv)');
@@ -134,7 +137,16 @@ export async function importToken(ctx: Context, o: Opts): Promise<void> {
   if (prov === 'safe') {
     const { checkLauncherUrl } = await import('../providers/safe/protocol.js');
     const { DEFAULT_LAUNCHER_URL } = await import('../providers/safe/constants.js');
-    params.launcherUrl = checkLauncherUrl(opt(o, 'launcherUrl') ?? DEFAULT_LAUNCHER_URL, ctx.insecure);
+    safeParams.launcherUrl = checkLauncherUrl(opt(o, 'launcherUrl') ?? DEFAULT_LAUNCHER_URL, ctx.insecure);
+  }
+  // Only an OAuth profile records a token endpoint and client: nothing could use them elsewhere.
+  const oauthOnly = ['issuer', 'tokenUrl', 'clientId'].filter((k) => opt(o, k) !== undefined);
+  if ((flow === 'pryv-access' || flow === 'safe-launcher') && (oauthOnly.length || wantRefresh)) {
+    throw new UsageError(
+      '--issuer, --token-url, --client-id and --refresh-token-stdin are for OAuth providers, not --provider ' +
+        prov,
+      'Drop them: the token is used as it is until it expires.',
+    );
   }
   for (const [flag, key] of [
     ['issuer', 'issuer'],
@@ -144,14 +156,14 @@ export async function importToken(ctx: Context, o: Opts): Promise<void> {
     if (v) {
       const label = flag === 'issuer' ? '--issuer' : '--token-url';
       checkUrl(v, { insecure: ctx.insecure, source: 'flag', label });
-      params[key] = v;
+      oauthParams[key] = v;
     }
   }
   const clientId = opt(o, 'clientId');
-  if (clientId) params.clientId = clientId;
+  if (clientId) oauthParams.clientId = clientId;
   const scopes = ((o.scope as string[] | undefined) ?? []).flatMap((s) => s.split(/\s+/)).filter(Boolean);
-  if (scopes.length) params.scope = scopes.join(' ');
-  if (wantRefresh && (!params.tokenUrl || !clientId)) {
+  if (scopes.length) oauthParams.scope = scopes;
+  if (wantRefresh && (!oauthParams.tokenUrl || !clientId)) {
     throw new UsageError(
       '--refresh-token-stdin needs --token-url and --client-id, or the refresh token could never be used',
       'Pass the token endpoint and the client id the token was issued to.',
@@ -166,22 +178,23 @@ export async function importToken(ctx: Context, o: Opts): Promise<void> {
   }
   const jwtSubject =
     typeof jwt?.sub === 'string' ? jwt.sub : typeof jwt?.client_id === 'string' ? jwt.client_id : null;
-  let profile: Profile = {
+  const base = {
     provider: prov,
-    flow: FLOWS[prov] ?? 'authorization_code',
     token,
     tokenType: prov === 'pryv' ? 'pryv' : 'Bearer',
     obtainedAt: isoUtc(ctx.now()),
     expiresAt,
     subject: jwtSubject,
     scopes,
-    params,
     details: { imported: true, verified: false },
   };
+  let profile: Profile =
+    flow === 'pryv-access'
+      ? { ...base, flow, params: pryvParams }
+      : flow === 'safe-launcher'
+        ? { ...base, flow, params: safeParams }
+        : { ...base, flow, params: oauthParams };
   if (read.refresh) profile.refreshToken = read.refresh;
-  if (prov === 'pryv') {
-    Object.assign(params, { username: null, serviceInfoUrl: null, appId: null });
-  }
 
   if (verify) profile = await verifyImport(ctx, name, profile, o);
   await finishLogin(
@@ -196,7 +209,7 @@ export async function importToken(ctx: Context, o: Opts): Promise<void> {
 /** Check the imported token with the provider before saving (exit 4 when it is rejected). */
 async function verifyImport(ctx: Context, name: string, p: Profile, o: Opts): Promise<Profile> {
   const nothing = 'Nothing was saved; check the token, or pass --no-verify to save it unchecked.';
-  if (p.provider === 'pryv') {
+  if (p.flow === 'pryv-access') {
     const { accessInfo, profileEndpoint } = await import('../providers/pryv/status.js');
     const { permissionScopes } = await import('../providers/pryv/protocol.js');
     const r = await accessInfo(ctx, profileEndpoint(p), p.token);
@@ -215,7 +228,7 @@ async function verifyImport(ctx: Context, name: string, p: Profile, o: Opts): Pr
       scopes,
       // An expiry given on the command line wins; else the server's; else the JWT's.
       expiresAt: flagGiven || exp === null ? p.expiresAt : isoUtc(exp * 1000),
-      params: { ...p.params, username: r.info.username ?? null },
+      params: { ...p.params, username: r.info.username ?? undefined },
       details: {
         imported: true,
         verified: true,

@@ -2,7 +2,17 @@
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
 import { isoUtc, relativeTime } from '../lib/format.js';
-import { type Flow, isRenewable, type Profile, type ProviderName, renewalSecret } from '../store/profile.js';
+import {
+  type Flow,
+  isLivePerson,
+  isOAuth,
+  isRenewable,
+  oauthClientId,
+  type Profile,
+  type ProviderName,
+  renewalSecret,
+  savedParams,
+} from '../store/profile.js';
 
 /** The public, token-free view of a profile, as `token list --json` prints it. */
 export interface ProfileSummary {
@@ -32,7 +42,7 @@ export function summarize(name: string, p: Profile, env: NodeJS.ProcessEnv): Pro
     renewable: isRenewable(p, env),
     tokenType: p.tokenType,
     hasRefreshToken: Boolean(p.refreshToken),
-    params: { ...p.params },
+    params: savedParams(p),
   };
 }
 
@@ -46,10 +56,12 @@ export function renewalState(
   env: NodeJS.ProcessEnv,
 ): 'yes' | 'no' | 'needs AUTHCTL_CLIENT_SECRET' {
   if (isRenewable(p, env)) return 'yes';
-  const usesSecret =
-    p.flow === 'client_credentials' || (p.refreshToken !== undefined && p.params.confidential === true);
+  const usesSecret = p.flow === 'client_credentials' || (p.refreshToken !== undefined && isConfidential(p));
   return usesSecret && renewalSecret(p, env) === undefined ? 'needs AUTHCTL_CLIENT_SECRET' : 'no';
 }
+
+/** Whether an OAuth profile's client was saved as confidential (it authenticates with a secret or key). */
+const isConfidential = (p: Profile): boolean => isOAuth(p) && p.params.confidential === true;
 
 /** How renewal will work for a profile just saved: one sentence for the login's last line. */
 export function renewalNote(p: Profile): string {
@@ -60,7 +72,7 @@ export function renewalNote(p: Profile): string {
       : 'renewal needs AUTHCTL_CLIENT_SECRET (the secret was not saved)';
   }
   if (p.refreshToken) {
-    if (p.params.confidential !== true || withSecret) return 'authctl will renew it with the refresh token';
+    if (!isConfidential(p) || withSecret) return 'authctl will renew it with the refresh token';
     return 'authctl will renew it with the refresh token; that needs AUTHCTL_CLIENT_SECRET (the secret was not saved)';
   }
   return p.expiresAt === null ? 'no renewal needed' : 'it cannot be renewed: log in again when it expires';
@@ -109,19 +121,18 @@ export function saveRules(opts: Record<string, unknown>): SaveRules {
   return { replace: opts.replace === true, explicitProfile: explicit };
 }
 
-const param = (p: Profile, k: string): string | undefined => {
-  const v = p.params[k];
-  return typeof v === 'string' && v !== '' ? v : undefined;
-};
-
-/** The identity of a saved profile. */
+/** The identity of a saved profile: its client (OAuth) or app (Pryv, SAFE), its account or user. */
 export function identityOf(p: Profile): LoginIdentity {
-  return {
-    provider: p.provider,
-    flow: p.flow,
-    clientId: param(p, 'clientId') ?? param(p, 'appId'),
-    account: param(p, 'account') ?? (p.provider === 'pryv' ? param(p, 'username') : undefined),
-  };
+  const id: LoginIdentity = { provider: p.provider, flow: p.flow };
+  if (p.flow === 'pryv-access') {
+    id.clientId = p.params.appId;
+    id.account = p.params.username;
+  } else if (p.flow === 'safe-launcher') id.clientId = p.params.appId;
+  else {
+    id.clientId = oauthClientId(p);
+    if (isLivePerson(p)) id.account = p.params.account;
+  }
+  return id;
 }
 
 /** "oauth client_credentials, client svc" */

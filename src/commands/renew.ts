@@ -8,7 +8,14 @@ import { AuthctlError, asInterrupted, NoTokenError } from '../errors.js';
 import { isoUtc } from '../lib/format.js';
 import { registerSecret } from '../lib/secrets.js';
 import { loginCommand, provider } from '../providers/index.js';
-import { expiresAtMs, isFresh, isRenewable, type Profile, renewalSecret } from '../store/profile.js';
+import {
+  expiresAtMs,
+  isFresh,
+  isRenewable,
+  oauthClientId,
+  type Profile,
+  renewalSecret,
+} from '../store/profile.js';
 import { hushLines } from '../ui/activity.js';
 
 export { isFresh, isRenewable, renewalSecret };
@@ -32,7 +39,7 @@ export async function renewNow(ctx: Context, name: string, p: Profile): Promise<
   }
   const secret = renewalSecret(p, ctx.env);
   // Held for this request: redacted from anything shown (a server may echo the request).
-  const clientId = typeof p.params.clientId === 'string' ? p.params.clientId : undefined;
+  const clientId = oauthClientId(p);
   registerSecret(secret, clientId === undefined ? {} : { basicUser: clientId });
   registerSecret(p.refreshToken);
   try {

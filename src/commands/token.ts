@@ -5,7 +5,7 @@ import { isoUtc, maskToken } from '../lib/format.js';
 import { decodeJwt } from '../lib/jwt.js';
 import { defaultShell, renderExports, type ShellKind } from '../lib/shell.js';
 import { authorizationValue, exportVars } from '../providers/index.js';
-import type { Profile } from '../store/profile.js';
+import { type Profile, savedParams } from '../store/profile.js';
 import { describeExpiry, renewalState, summarize } from './output.js';
 import { renewAndSave, usableProfile } from './renew.js';
 
@@ -161,8 +161,9 @@ export async function inspect(ctx: Context, arg: string | undefined, o: Opts): P
     ...(data.refreshToken ? [`Refresh:     ${data.refreshToken}`] : []),
     `Renewable:   ${data.renewable ? 'yes' : 'no'}${p.refreshToken ? ' (refresh token)' : ''}`,
   ];
-  if (Object.keys(p.params).length) lines.push('Parameters:');
-  for (const [k, v] of Object.entries(p.params))
+  const params = savedParams(p);
+  if (Object.keys(params).length) lines.push('Parameters:');
+  for (const [k, v] of Object.entries(params))
     lines.push(`  ${k}: ${Array.isArray(v) ? v.join(' ') : String(v)}`);
   if (p.details && Object.keys(p.details).length)
     lines.push(`Details:     ${JSON.stringify(p.details, null, 2).replace(/\n/g, '\n             ')}`);

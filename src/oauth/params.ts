@@ -2,22 +2,9 @@
  * What an OAuth profile keeps to renew itself (non-secret only: paths, names, URLs) and how the
  * engine reads it back: the client authentication, the extra token parameters, resources.
  */
-import type { ParamValue } from '../store/profile.js';
+import type { OAuthParams } from '../store/profile.js';
 import type { OAuthClient } from './client-auth/index.js';
 import { CLIENT_AUTH_METHODS, type ClientAuthMethod } from './protocol.js';
-
-type Params = Record<string, ParamValue>;
-
-/** A non-empty string parameter. */
-export const str = (v: ParamValue | undefined): string | undefined =>
-  typeof v === 'string' && v !== '' ? v : undefined;
-
-/** Space-separated words or a list (scopes, resources). */
-export function words(v: ParamValue | undefined): string[] {
-  if (typeof v === 'string') return v.split(' ').filter(Boolean);
-  if (Array.isArray(v)) return v.flatMap((s) => s.split(' ')).filter(Boolean);
-  return [];
-}
 
 /** `name=value` pairs as --param / --token-param give them (split at the first '='). */
 export function splitPairs(list: readonly string[]): Array<[string, string]> {
@@ -27,14 +14,9 @@ export function splitPairs(list: readonly string[]): Array<[string, string]> {
   });
 }
 
-/** Saved --token-param pairs. */
-export function extraTokenParams(p: Params): Array<[string, string]> {
-  return splitPairs(Array.isArray(p.tokenParams) ? p.tokenParams : []);
-}
-
 /** The parameters that record how the client authenticates (paths only; never key material). */
-export function clientParams(c: OAuthClient): Params {
-  const out: Params = { authMethod: c.authMethod };
+export function clientParams(c: OAuthClient): OAuthParams {
+  const out: OAuthParams = { authMethod: c.authMethod };
   if (c.privateKeyFile) out.privateKeyFile = c.privateKeyFile;
   if (c.keyId) out.keyId = c.keyId;
   if (c.signingAlg) out.signingAlg = c.signingAlg;
@@ -46,8 +28,8 @@ export function clientParams(c: OAuthClient): Params {
 }
 
 /** The client of a saved profile; older profiles without authMethod use Basic or none. */
-export function clientFromParams(p: Params, clientId: string, secret: string | undefined): OAuthClient {
-  const saved = str(p.authMethod) as ClientAuthMethod | undefined;
+export function clientFromParams(p: OAuthParams, clientId: string, secret: string | undefined): OAuthClient {
+  const saved = p.authMethod as ClientAuthMethod | undefined;
   const confidential = p.confidential === true;
   const authMethod: ClientAuthMethod =
     saved && CLIENT_AUTH_METHODS.includes(saved) ? saved : confidential ? 'client_secret_basic' : 'none';
@@ -59,12 +41,44 @@ export function clientFromParams(p: Params, clientId: string, secret: string | u
     clientId,
     authMethod,
     secret: usesSecret && (confidential || p.confidential === undefined) ? secret : undefined,
-    privateKeyFile: str(p.privateKeyFile),
-    keyId: str(p.keyId),
-    signingAlg: str(p.signingAlg),
-    certFile: str(p.certFile),
-    keyFile: str(p.keyFile),
-    assertionFile: str(p.clientAssertionFile),
-    assertionEnv: str(p.clientAssertionEnv),
+    privateKeyFile: p.privateKeyFile,
+    keyId: p.keyId,
+    signingAlg: p.signingAlg,
+    certFile: p.certFile,
+    keyFile: p.keyFile,
+    assertionFile: p.clientAssertionFile,
+    assertionEnv: p.clientAssertionEnv,
   };
 }
+
+/** What every OAuth profile records of its request, whatever the grant. */
+export interface RequestRecord {
+  issuer?: string | undefined;
+  tokenUrl: string;
+  /** The client (its authentication by path or name; the secret is never recorded). */
+  client: OAuthClient;
+  scopes: readonly string[];
+  resource?: readonly string[] | undefined;
+  audience?: string | undefined;
+  /** --token-param name=value pairs. */
+  tokenParams?: readonly string[] | undefined;
+  caFile?: string | undefined;
+}
+
+/** The saved parameters common to every OAuth grant: endpoint, client, scopes, resources, audience, extras, CA. */
+export function requestParams(x: RequestRecord): OAuthParams {
+  const p: OAuthParams = {};
+  if (x.issuer) p.issuer = x.issuer;
+  p.tokenUrl = x.tokenUrl;
+  p.clientId = x.client.clientId;
+  Object.assign(p, clientParams(x.client));
+  p.scope = [...x.scopes];
+  if (x.resource?.length) p.resource = [...x.resource];
+  if (x.audience) p.audience = x.audience;
+  if (x.tokenParams?.length) p.tokenParams = [...x.tokenParams];
+  if (x.caFile) p.caFile = x.caFile;
+  return p;
+}
+
+/** The saved --token-param pairs of a profile. */
+export const extraTokenParams = (p: OAuthParams): Array<[string, string]> => splitPairs(p.tokenParams ?? []);

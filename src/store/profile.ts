@@ -1,15 +1,34 @@
 /** Profile records: what a login saved, validated field by field when read back. */
 
-/** The flows authctl knows how to run. */
-export type Flow =
-  | 'pryv-access'
-  | 'safe-launcher'
-  | 'authorization_code'
-  | 'client_credentials'
-  | 'device_code'
-  | 'token_exchange';
+import {
+  type AuthorizationCodeParams,
+  type ClientCredentialsParams,
+  type DeviceCodeParams,
+  type Flow,
+  type LivePersonParams,
+  type OAuthParams,
+  type ParamValue,
+  type PryvParams,
+  parseParams,
+  type SafeParams,
+  storedParams,
+  type TokenExchangeParams,
+} from './profile-params.js';
 
-/** Known providers (presets) plus the generic engine. */
+export type {
+  AuthorizationCodeParams,
+  ClientCredentialsParams,
+  DeviceCodeParams,
+  Flow,
+  LivePersonParams,
+  OAuthFlow,
+  OAuthParams,
+  ParamValue,
+  PryvParams,
+  SafeParams,
+  TokenExchangeParams,
+} from './profile-params.js';
+
 /**
  * A provider's name, as the provider registry (src/providers/index.ts) lists it. The store does
  * not keep its own list: the registry is the one place a provider is added.
@@ -19,11 +38,8 @@ export type ProviderName = string;
 /** @deprecated name of ProviderName. */
 export type Provider = ProviderName;
 
-/** A scalar or list parameter kept with a profile. */
-export type ParamValue = string | number | boolean | null | string[];
-
-/** One saved login. Secrets are `token`, `refreshToken`, `idToken` and (only with --save-secret) `clientSecret`. */
-export interface Profile {
+/** What every saved login has. Secrets are `token`, `refreshToken`, `idToken` and (only with --save-secret) `clientSecret`. */
+interface ProfileBase {
   provider: Provider;
   flow: Flow;
   /** The access token. */
@@ -41,10 +57,113 @@ export interface Profile {
   refreshToken?: string;
   idToken?: string;
   clientSecret?: string;
-  /** Non-secret parameters needed to use or renew the token (token URL, client id, apiEndpoint…). */
-  params: Record<string, ParamValue>;
+  /**
+   * Saved parameters this build does not know (a newer authctl's), kept as read so that a save
+   * writes them back and `token inspect` shows them; never read by the code.
+   */
+  unknownParams?: Record<string, ParamValue> | undefined;
   /** Structured, non-secret details shown by `token inspect` (granted permissions, app identity). */
   details?: Record<string, unknown>;
+}
+
+/** A Pryv.io access (`pryv request`, or an imported Pryv token). */
+export interface PryvProfile extends ProfileBase {
+  flow: 'pryv-access';
+  params: PryvParams;
+}
+
+/** A SAFE Launcher authorization. */
+export interface SafeProfile extends ProfileBase {
+  flow: 'safe-launcher';
+  params: SafeParams;
+}
+
+/** An authorization-code login (generic OAuth, or an imported token of an OAuth provider). */
+export interface AuthorizationCodeProfile extends ProfileBase {
+  flow: 'authorization_code';
+  params: AuthorizationCodeParams;
+}
+
+/** A LivePerson Sentinel login: an authorization-code profile with its account's keys. */
+export interface LivePersonProfile extends ProfileBase {
+  provider: 'liveperson';
+  flow: 'authorization_code';
+  params: LivePersonParams;
+}
+
+export interface DeviceCodeProfile extends ProfileBase {
+  flow: 'device_code';
+  params: DeviceCodeParams;
+}
+
+/** Client credentials (generic OAuth and the ActiGraph preset). */
+export interface ClientCredentialsProfile extends ProfileBase {
+  flow: 'client_credentials';
+  params: ClientCredentialsParams;
+}
+
+export interface TokenExchangeProfile extends ProfileBase {
+  flow: 'token_exchange';
+  params: TokenExchangeParams;
+}
+
+/** A profile of the OAuth engine (narrow further on `flow`). */
+export type OAuthProfile =
+  | AuthorizationCodeProfile
+  | LivePersonProfile
+  | DeviceCodeProfile
+  | ClientCredentialsProfile
+  | TokenExchangeProfile;
+
+/** One saved login: a union on `flow`, each with its typed parameters. */
+export type Profile = PryvProfile | SafeProfile | OAuthProfile;
+
+/** The parameters of each flow (authorization code: the generic ones; see livePersonParams). */
+export interface FlowParams {
+  'pryv-access': PryvParams;
+  'safe-launcher': SafeParams;
+  authorization_code: AuthorizationCodeParams;
+  client_credentials: ClientCredentialsParams;
+  device_code: DeviceCodeParams;
+  token_exchange: TokenExchangeParams;
+}
+
+/**
+ * The typed parameters of `p` if it is of `flow`, else none: for code that serves one flow and
+ * words what is missing (every key is optional, as older profiles may lack it).
+ */
+export function paramsOf<F extends Flow>(p: Profile, flow: F): FlowParams[F] {
+  return (p.flow === flow ? p.params : {}) as FlowParams[F];
+}
+
+/** The parameters of a LivePerson login, or none for another profile. */
+export function livePersonParams(p: Profile): LivePersonParams {
+  return isLivePerson(p) ? p.params : {};
+}
+
+/** Whether `p` is a profile of the OAuth engine. */
+export function isOAuth(p: Profile): p is OAuthProfile {
+  return p.flow !== 'pryv-access' && p.flow !== 'safe-launcher';
+}
+
+/** Whether `p` is a LivePerson login (whose parameters include its account's). */
+export function isLivePerson(p: Profile): p is LivePersonProfile {
+  return p.provider === 'liveperson' && p.flow === 'authorization_code';
+}
+
+/** The parameters every OAuth profile may have, or none for a Pryv or SAFE one. */
+export function oauthParams(p: Profile): OAuthParams {
+  return isOAuth(p) ? p.params : {};
+}
+
+/** The OAuth client id a profile was saved with (none for Pryv and SAFE, which name an app). */
+export function oauthClientId(p: Profile): string | undefined {
+  return oauthParams(p).clientId;
+}
+
+/** The parameters of `p` as the store file keeps them, unknown ones included (save, inspect, JSON). */
+export function savedParams(p: Profile): Record<string, ParamValue> {
+  return storedParams(p.flow, p.provider, p.params, p.unknownParams);
 }
 
 /** The shape of a provider name; which names exist is the registry's business. */
@@ -65,16 +184,6 @@ export const TOKEN_RE = /^[\x21-\x7e]+$/;
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function isParam(v: unknown): v is ParamValue {
-  return (
-    v === null ||
-    typeof v === 'string' ||
-    typeof v === 'number' ||
-    typeof v === 'boolean' ||
-    (Array.isArray(v) && v.every((x) => typeof x === 'string'))
-  );
 }
 
 /**
@@ -111,9 +220,14 @@ export function parseProfile(
   for (const f of ['refreshToken', 'idToken', 'clientSecret'] as const) {
     if (raw[f] !== undefined && typeof raw[f] !== 'string') return fail(f);
   }
-  if (!isRecord(raw.params) || !Object.values(raw.params).every(isParam)) return fail('params');
+  if (!isRecord(raw.params)) return fail('params');
+  const params = parseParams(raw.flow as Flow, raw.provider, raw.params);
+  if (!params.ok) return fail(params.field);
   if (raw.details !== undefined && !isRecord(raw.details)) return fail('details');
-  return { ok: true, profile: raw as unknown as Profile };
+  const { unknownParams: _, ...rest } = raw;
+  const profile = { ...rest, params: params.params } as unknown as Profile;
+  if (params.unknown) profile.unknownParams = params.unknown;
+  return { ok: true, profile };
 }
 
 /** Expiry in epoch ms, or null when unknown. */
@@ -139,16 +253,18 @@ const SECRET_METHODS = ['client_secret_basic', 'client_secret_post', 'client_sec
  * Whether renewing `p` needs the client secret: confidential refresh clients, and client
  * credentials / token exchange with a secret-based method (not a key, certificate or assertion).
  */
-function renewalNeedsSecret(p: Profile): boolean {
-  const P = p.params;
-  if (typeof P.clientAssertionFile === 'string' || typeof P.clientAssertionEnv === 'string') return false;
-  const usesSecret = typeof P.authMethod !== 'string' || SECRET_METHODS.includes(P.authMethod);
-  if (p.refreshToken || p.flow === 'token_exchange') return P.confidential === true && usesSecret;
+function renewalNeedsSecret(p: OAuthProfile): boolean {
+  if (p.params.clientAssertionFile !== undefined || p.params.clientAssertionEnv !== undefined) return false;
+  const method = p.params.authMethod;
+  const usesSecret = method === undefined || SECRET_METHODS.includes(method);
+  if (p.refreshToken || p.flow === 'token_exchange') return p.params.confidential === true && usesSecret;
   return usesSecret;
 }
 
 /** Whether authctl can renew this profile without the user (refresh token, client credentials, token exchange). */
 export function isRenewable(p: Profile, env: NodeJS.ProcessEnv): boolean {
+  // Only the OAuth engine renews (a refresh token, client credentials, token exchange).
+  if (!isOAuth(p)) return false;
   if (!p.refreshToken && p.flow !== 'client_credentials' && p.flow !== 'token_exchange') return false;
   return !renewalNeedsSecret(p) || renewalSecret(p, env) !== undefined;
 }

@@ -9,7 +9,7 @@ import { asInterrupted, NoTokenError, StoreError, UsageError } from '../errors.j
 import { terminalSafe } from '../lib/text.js';
 import { withLock } from './lock.js';
 import { configDir, STORE_BASENAME } from './paths.js';
-import { MAX_PROFILE_DEPTH, type Profile, parseProfile, stringifyIterative } from './profile.js';
+import { MAX_PROFILE_DEPTH, type Profile, parseProfile, savedParams, stringifyIterative } from './profile.js';
 
 /** open(2) flags: never follow a symlink in the last path component (0 where the platform has none). */
 const O_NOFOLLOW = fs.constants.O_NOFOLLOW ?? 0;
@@ -80,15 +80,19 @@ function cleanValue(v: unknown, depth = 0): unknown {
   return Object.fromEntries(Object.entries(v).map(([k, x]) => [oneLine(k), cleanValue(x, depth + 1)]));
 }
 
-/** The profile with its descriptive text cleaned; the secrets (validated as visible ASCII) untouched. */
-export function cleanProfile(p: Profile): Profile {
-  const out: Profile = {
-    ...p,
+/**
+ * The profile as the file keeps it: parameters in their stored shapes with the unknown ones back
+ * among them (savedParams), descriptive text cleaned, the secrets (validated as visible ASCII) untouched.
+ */
+export function cleanProfile(p: Profile): Record<string, unknown> {
+  const { unknownParams: _, ...rest } = p;
+  const out: Record<string, unknown> = {
+    ...rest,
     subject: p.subject === null ? null : oneLine(p.subject),
     scopes: p.scopes.map(oneLine),
-    params: cleanValue(p.params) as Profile['params'],
+    params: cleanValue(savedParams(p)),
   };
-  if (p.details !== undefined) out.details = cleanValue(p.details) as Record<string, unknown>;
+  if (p.details !== undefined) out.details = cleanValue(p.details);
   return out;
 }
 

@@ -156,7 +156,7 @@ const profiles: Array<[string, Profile]> = [
       flow: 'client_credentials',
       params: {
         clientId: 'ci-client',
-        scope: 'CentrePoint DataRetrieval',
+        scope: ['CentrePoint', 'DataRetrieval'],
         tokenUrl: 'https://auth.example/connect/token',
       },
     }),
@@ -169,8 +169,8 @@ const profiles: Array<[string, Profile]> = [
       params: {
         issuer: 'https://id.example.com',
         clientId: 'svc',
-        scope: 'api:read api:write',
-        resource: 'https://api.example.com/',
+        scope: ['api:read', 'api:write'],
+        resource: ['https://api.example.com/'],
         audience: 'my api',
         authMethod: 'client_secret_post',
       },
@@ -185,7 +185,7 @@ const profiles: Array<[string, Profile]> = [
         authorizeUrl: 'https://id.example.com/authorize?tenant=a b',
         tokenUrl: 'https://id.example.com/token',
         clientId: 'cli-app',
-        scope: 'openid offline_access',
+        scope: ['openid', 'offline_access'],
       },
     }),
   ],

@@ -56,8 +56,8 @@ test('buildProfile records what renewal needs, absolute expiry, subject = client
       tokenUrl: 'https://id.example.com/token',
       clientId: 'svc',
       authMethod: 'client_secret_basic',
-      scope: 'a b',
-      resource: 'urn:api',
+      scope: ['a', 'b'],
+      resource: ['urn:api'],
       audience: 'aud',
       caFile: '/ca.pem',
     },
@@ -84,7 +84,7 @@ test('profileParams omits absent optional parameters and records the issuer', ()
     tokenUrl: 'https://t',
     clientId: 'svc',
     authMethod: 'client_secret_basic',
-    scope: '',
+    scope: [],
     issuer: 'https://id.example.com',
   });
 });

@@ -8,6 +8,7 @@ import { after, before, test } from 'node:test';
 import { renewAndSave, usableProfile } from '../../src/commands/renew.js';
 import { decodeJwt } from '../../src/lib/jwt.js';
 import { clientCredentials } from '../../src/oauth/cli/run.js';
+import { savedParams } from '../../src/store/profile.js';
 import {
   BASIC_CLIENT,
   JWT_RESOURCE,
@@ -73,7 +74,7 @@ test('client_secret_basic (default) with a secret that needs form-encoding; intr
   assert.equal(p.flow, 'client_credentials');
   assert.equal(p.subject, BASIC_CLIENT.id);
   assert.deepEqual(p.scopes, ['api:read']);
-  assert.equal(p.params.authMethod, 'client_secret_basic');
+  assert.equal(savedParams(p).authMethod, 'client_secret_basic');
   assert.equal(p.clientSecret, undefined, 'not saved without --save-secret');
   const left = Date.parse(p.expiresAt!) - Date.now();
   assert.ok(left > 590_000 && left <= 600_000, `expiry from expires_in=600 (${left} ms left)`);
@@ -96,7 +97,7 @@ test('client_secret_post sends the credentials in the body', async () => {
   assert.equal(ctx.stdout.join(''), '', 'nothing on stdout without --print/--json');
   const p = ctx.store.get('post');
   assert.deepEqual(p.scopes.sort(), ['api:read', 'api:write']);
-  assert.equal(p.params.scope, 'api:read api:write');
+  assert.equal(savedParams(p).scope, 'api:read api:write');
   assert.equal((await introspect(p.token, POST_CLIENT)).active, true);
 });
 
@@ -145,7 +146,7 @@ test('--resource (RFC 8707): the JWT access token names the resource as its audi
   assert.equal(jwt.payload.aud, JWT_RESOURCE);
   assert.equal(jwt.payload.client_id, BASIC_CLIENT.id);
   assert.equal(jwt.payload.scope, 'api:read');
-  assert.equal(p.params.resource, JWT_RESOURCE);
+  assert.equal(savedParams(p).resource, JWT_RESOURCE);
 });
 
 test('--resource with an opaque-token resource server: introspection shows the audience', async () => {
@@ -188,8 +189,8 @@ test('--issuer discovers the token endpoint; a second run is served from the cac
   const before = op.requests.length;
   await clientCredentials(ctx, opts);
   const p = ctx.store.get('disc');
-  assert.equal(p.params.tokenUrl, `${op.issuer}/token`);
-  assert.equal(p.params.issuer, op.issuer);
+  assert.equal(savedParams(p).tokenUrl, `${op.issuer}/token`);
+  assert.equal(savedParams(p).issuer, op.issuer);
   assert.ok(
     op.requests.slice(before).some((r) => r.path === '/.well-known/openid-configuration'),
     'discovery fetched',

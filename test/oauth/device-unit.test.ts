@@ -92,7 +92,7 @@ test("the re-login hint of a device profile names 'authctl oauth device'", () =>
     params: {
       issuer: 'https://id.example.com',
       clientId: 'tv-app',
-      scope: 'openid offline_access',
+      scope: ['openid', 'offline_access'],
       authMethod: 'none',
     },
   });

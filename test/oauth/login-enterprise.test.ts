@@ -13,6 +13,7 @@ import { after, before, test } from 'node:test';
 import { renewAndSave } from '../../src/commands/renew.js';
 import { AuthctlError } from '../../src/errors.js';
 import { login } from '../../src/oauth/cli/run.js';
+import { savedParams } from '../../src/store/profile.js';
 import { JWT_RESOURCE, type OidcServer, OPAQUE_RESOURCE, startOidc } from '../fakes/oidc.js';
 import { startScriptedTokenEndpoint, unsignedJwt } from '../fakes/token-endpoint.js';
 import { testContext } from '../helpers/context.js';
@@ -107,7 +108,7 @@ test('PAR is used when discovery says require_pushed_authorization_requests: the
     const events = parRequired.grants.map((g) => g.event);
     assert.ok(events.includes('pushed_authorization_request.success'), events.join(','));
     assert.ok(events.includes('grant.success'));
-    assert.equal(r.ctx.store.get('oauth').params.par, true);
+    assert.equal(savedParams(r.ctx.store.get('oauth')).par, true);
   } finally {
     r.ctx.cleanup();
   }
@@ -196,7 +197,7 @@ test('a confidential login with private_key_jwt: the code exchange is authentica
     const g = op.grants.filter((x) => x.clientId === 'pkjwt-app' && x.event === 'grant.success').at(-1)!;
     assert.equal(g.clientAuthMethod, 'private_key_jwt');
     assert.equal(g.grantType, 'authorization_code');
-    assert.equal(r.ctx.store.get('oauth').params.privateKeyFile, keyFile);
+    assert.equal(savedParams(r.ctx.store.get('oauth')).privateKeyFile, keyFile);
   } finally {
     r.ctx.cleanup();
   }
@@ -245,7 +246,7 @@ test('every --resource goes into the authorization request, the code exchange an
     assert.deepEqual(code.getAll('resource'), [JWT_RESOURCE, OPAQUE_RESOURCE]);
     assert.equal(code.get('tenant'), 'blue');
     const p = ctx.store.get('oauth');
-    assert.deepEqual(p.params.resource, [JWT_RESOURCE, OPAQUE_RESOURCE]);
+    assert.deepEqual(savedParams(p).resource, [JWT_RESOURCE, OPAQUE_RESOURCE]);
     await renewAndSave(ctx, 'oauth', 0, true);
     const refresh = ep.requests[1]!.form;
     assert.equal(refresh.get('grant_type'), 'refresh_token');

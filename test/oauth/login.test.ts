@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { AuthctlError, ExitCode, InterruptedError } from '../../src/errors.js';
 import { login } from '../../src/oauth/cli/run.js';
+import { savedParams } from '../../src/store/profile.js';
 import { type OidcServer, startOidc } from '../fakes/oidc.js';
 import { startScriptedTokenEndpoint, unsignedJwt } from '../fakes/token-endpoint.js';
 import { type TestContext, type TestContextOptions, testContext } from '../helpers/context.js';
@@ -118,14 +119,14 @@ test('full login: PKCE S256, state, nonce; tokens checked and saved; success pag
     assert.ok(p.refreshToken, 'refresh token stored');
     assert.ok(p.idToken);
     assert.deepEqual(p.scopes.sort(), ['offline_access', 'openid']);
-    assert.equal(p.params.issuer, op.issuer);
-    assert.equal(p.params.authorizeUrl, `${op.issuer}/auth`);
-    assert.equal(p.params.tokenUrl, `${op.issuer}/token`);
-    assert.equal(p.params.clientId, PUBLIC);
-    assert.equal(p.params.authMethod, 'none');
-    assert.equal(p.params.confidential, false);
-    assert.equal(p.params.scope, 'openid offline_access');
-    assert.match(String(p.params.redirectUri), /^http:\/\/127\.0\.0\.1:\d+\/callback$/);
+    assert.equal(savedParams(p).issuer, op.issuer);
+    assert.equal(savedParams(p).authorizeUrl, `${op.issuer}/auth`);
+    assert.equal(savedParams(p).tokenUrl, `${op.issuer}/token`);
+    assert.equal(savedParams(p).clientId, PUBLIC);
+    assert.equal(savedParams(p).authMethod, 'none');
+    assert.equal(savedParams(p).confidential, false);
+    assert.equal(savedParams(p).scope, 'openid offline_access');
+    assert.match(String(savedParams(p).redirectUri), /^http:\/\/127\.0\.0\.1:\d+\/callback$/);
     assert.equal(p.clientSecret, undefined);
     assert.ok(p.expiresAt);
     // Secrets never reach stderr (the authorize URL carries only public values).
@@ -152,7 +153,7 @@ test('--print puts exactly the token on stdout; explicit endpoints work without 
     assert.equal(r.error, undefined, r.error?.message);
     const p = r.ctx.store.get('oauth');
     assert.deepEqual(r.ctx.stdout, [`${p.token}\n`]);
-    assert.equal(p.params.issuer, undefined);
+    assert.equal(savedParams(p).issuer, undefined);
     assert.equal(p.refreshToken, undefined, 'no offline_access, no refresh token');
     assert.match(stderr(r), /no refresh token was issued/);
     assert.ok(!stderr(r).includes('.well-known'), 'no discovery');
@@ -166,8 +167,8 @@ test('a confidential client authenticates with the secret from AUTHCTL_CLIENT_SE
   try {
     assert.equal(r.error, undefined, r.error?.message);
     const p = r.ctx.store.get('oauth');
-    assert.equal(p.params.confidential, true);
-    assert.equal(p.params.authMethod, 'client_secret_basic');
+    assert.equal(savedParams(p).confidential, true);
+    assert.equal(savedParams(p).authMethod, 'client_secret_basic');
     assert.equal(p.clientSecret, undefined);
     assert.ok(!stderr(r).includes(CONF_SECRET));
   } finally {
@@ -194,7 +195,7 @@ test('--resource goes into both requests: the access token is minted for that AP
     const p = r.ctx.store.get('oauth');
     const claims = JSON.parse(Buffer.from(p.token.split('.')[1]!, 'base64url').toString());
     assert.equal(claims.aud, resource);
-    assert.equal(p.params.resource, resource);
+    assert.equal(savedParams(p).resource, resource);
   } finally {
     r.ctx.cleanup();
   }

@@ -8,7 +8,11 @@ import { after, before, test } from 'node:test';
 import { header, print, refresh } from '../../src/commands/token.js';
 import { AuthctlError, ExitCode } from '../../src/errors.js';
 import { login } from '../../src/oauth/cli/run.js';
-import type { Profile } from '../../src/store/profile.js';
+import {
+  type AuthorizationCodeParams,
+  type AuthorizationCodeProfile,
+  savedParams,
+} from '../../src/store/profile.js';
 import { type OidcServer, startOidc } from '../fakes/oidc.js';
 import { startScriptedTokenEndpoint, unsignedJwt } from '../fakes/token-endpoint.js';
 import { runCli } from '../helpers/cli.js';
@@ -142,7 +146,7 @@ test('a server that sends no new refresh token: the old one is kept (confidentia
   const ctx = await loggedIn(keeping, CONFIDENTIAL, { env: { AUTHCTL_CLIENT_SECRET: SECRET } });
   try {
     const p = ctx.store.get('oauth');
-    assert.equal(p.params.confidential, true);
+    assert.equal(savedParams(p).confidential, true);
     await refresh(ctx, 'oauth', {});
     const q = ctx.store.get('oauth');
     assert.notEqual(q.token, p.token);
@@ -192,7 +196,11 @@ test('invalid_grant is exit 4 telling the user to log in again; the store is unt
   }
 });
 
-function profile(tokenUrl: string, over: Partial<Profile> = {}, params: Profile['params'] = {}): Profile {
+function profile(
+  tokenUrl: string,
+  over: Partial<AuthorizationCodeProfile> = {},
+  params: AuthorizationCodeParams = {},
+): AuthorizationCodeProfile {
   return {
     provider: 'oauth',
     flow: 'authorization_code',
@@ -209,7 +217,7 @@ function profile(tokenUrl: string, over: Partial<Profile> = {}, params: Profile[
       clientId: 'c1',
       authMethod: 'none',
       confidential: false,
-      scope: 'openid api:read',
+      scope: ['openid', 'api:read'],
       ...params,
     },
     ...over,
@@ -222,7 +230,7 @@ test('the refresh request: public client id in the body, resource again, no scop
   try {
     await ctx.store.save(
       'p',
-      profile(fake.url, {}, { resource: 'https://api.example/', defaultExpiresIn: 1800 }),
+      profile(fake.url, {}, { resource: ['https://api.example/'], defaultExpiresIn: 1800 }),
     );
     const t0 = Date.now();
     await refresh(ctx, 'p', {});

@@ -23,7 +23,8 @@ for (let i = 0; i < Number(count); i++) {
     expiresAt: null,
     subject: `p${i}`,
     scopes: [],
-    params: { filler, generation: Number(gen) },
+    params: {},
+    unknownParams: { filler, generation: Number(gen) },
   };
   await store.save(`p${i}`, profile);
 }

@@ -25,7 +25,8 @@ test('save() stores subject, scopes, params and details without control characte
       expiresAt: null,
       subject: `alice${HOSTILE}`,
       scopes: [`diary${HOSTILE}:read`],
-      params: { appId: `app${HOSTILE}`, list: [`x${HOSTILE}`] },
+      params: { appId: `app${HOSTILE}` },
+      unknownParams: { list: [`x${HOSTILE}`] },
       details: { permissions: [{ streamId: `s${HOSTILE}`, level: 'read' }], [`k${HOSTILE}`]: 1 },
       refreshToken: 'rt-keep-as-is',
     };

@@ -82,7 +82,12 @@ test('authorizationValue: Bearer normalised, other types kept, Pryv raw', () => 
 
 test("apiEndpointWithToken: Pryv's own form, token as user info", () => {
   const p = (apiEndpoint: unknown) =>
-    sampleProfile({ provider: 'pryv', token: 'ck1', params: { apiEndpoint } }) as unknown as Profile;
+    sampleProfile({
+      provider: 'pryv',
+      flow: 'pryv-access',
+      token: 'ck1',
+      params: { apiEndpoint },
+    }) as unknown as Profile;
   assert.equal(apiEndpointWithToken(p('https://bob.pryv.me/')), 'https://ck1@bob.pryv.me/');
   assert.equal(apiEndpointWithToken(p('http://127.0.0.1:3000/bob/')), 'http://ck1@127.0.0.1:3000/bob/');
   assert.equal(apiEndpointWithToken(p(undefined)), null);

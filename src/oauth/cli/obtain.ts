@@ -8,7 +8,7 @@ import { finishLogin, summarize } from '../../commands/output.js';
 import type { Context } from '../../context.js';
 import { relativeTime } from '../../lib/format.js';
 import type { Profile } from '../../store/profile.js';
-import { expiresAtMs } from '../../store/profile.js';
+import { expiresAtMs, oauthClientId } from '../../store/profile.js';
 import { resolveClientSecret, type SecretOptions } from '../../ui/secret.js';
 import { needsSecret, usesCertificate } from '../client-auth/index.js';
 import { discover, endpointFor } from '../discovery.js';
@@ -19,7 +19,6 @@ import {
   isReusable,
   sameRequest,
 } from '../grants/client-credentials.js';
-import { str } from '../params.js';
 
 export { absoluteCaFile } from '../grants/client-credentials.js';
 
@@ -48,7 +47,7 @@ export function runOptions(opts: Record<string, unknown>, defaultProfile: string
 /** Report a reused token: one stderr line, then the token or the summary as asked. */
 function reuse(ctx: Context, name: string, p: Profile, run: ClientCredentialsRun): void {
   ctx.io.err(
-    `Using cached token for ${p.subject ?? str(p.params.clientId) ?? 'the client'} from profile '${name}' (expires ${relativeTime(expiresAtMs(p)!, ctx.now())}); --force fetches a new one.\n`,
+    `Using cached token for ${p.subject ?? oauthClientId(p) ?? 'the client'} from profile '${name}' (expires ${relativeTime(expiresAtMs(p)!, ctx.now())}); --force fetches a new one.\n`,
   );
   if (run.json) ctx.io.out(`${JSON.stringify(summarize(name, p, ctx.env), null, 2)}\n`);
   else if (run.print) ctx.io.out(`${p.token}\n`);

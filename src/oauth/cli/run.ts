@@ -7,9 +7,15 @@ import { parseScopes } from '../../cli/parse.js';
 import type { Context } from '../../context.js';
 import { ProtocolError, UsageError } from '../../errors.js';
 import { checkUrl } from '../../http/url.js';
-import type { ParamValue, Profile } from '../../store/profile.js';
+import type {
+  AuthorizationCodeParams,
+  AuthorizationCodeProfile,
+  DeviceCodeParams,
+  DeviceCodeProfile,
+  OAuthParams,
+} from '../../store/profile.js';
 import { checkClientAuth, needsSecret, type OAuthClient, usesCertificate } from '../client-auth/index.js';
-import { clientParams } from '../params.js';
+import { type RequestRecord, requestParams } from '../params.js';
 import { CLIENT_AUTH_METHODS, type ClientAuthMethod } from '../protocol.js';
 
 type Opts = Record<string, unknown>;
@@ -278,27 +284,10 @@ export function authorizeExtras(opts: Opts): Array<[string, string]> {
 function commonParams(
   client: OAuthClient,
   secret: string | undefined,
-  x: {
-    issuer?: string | undefined;
-    tokenUrl: string;
-    scopes: string[];
-    resource: string[];
-    tokenParams: string[];
-    caFile?: string | undefined;
-    jwksUri?: string | undefined;
-  },
-): Record<string, ParamValue> {
-  const p: Record<string, ParamValue> = {};
-  if (x.issuer) p.issuer = x.issuer;
-  p.tokenUrl = x.tokenUrl;
-  p.clientId = client.clientId;
-  Object.assign(p, clientParams(client));
+  x: Omit<RequestRecord, 'client'> & { jwksUri?: string | undefined },
+): OAuthParams {
+  const p = requestParams({ ...x, client });
   p.confidential = secret !== undefined;
-  p.scope = x.scopes.join(' ');
-  if (x.resource.length === 1) p.resource = x.resource[0]!;
-  else if (x.resource.length > 1) p.resource = x.resource;
-  if (x.tokenParams.length) p.tokenParams = x.tokenParams;
-  if (x.caFile) p.caFile = x.caFile;
   if (x.jwksUri) p.jwksUri = x.jwksUri;
   return p;
 }
@@ -446,19 +435,21 @@ export async function login(ctx: Context, opts: Opts): Promise<void> {
 
   const now = ctx.now();
   const t = result.tokens;
-  const params = commonParams(client, secret, {
-    issuer: issuerId,
-    tokenUrl: tokenUrl!,
-    scopes,
-    resource,
-    tokenParams,
-    caFile,
-    jwksUri,
-  });
-  params.authorizeUrl = authorizeUrl!;
-  params.redirectUri = result.redirectUri;
+  const params: AuthorizationCodeParams = {
+    ...commonParams(client, secret, {
+      issuer: issuerId,
+      tokenUrl: tokenUrl!,
+      scopes,
+      resource,
+      tokenParams,
+      caFile,
+      jwksUri,
+    }),
+    authorizeUrl: authorizeUrl!,
+    redirectUri: result.redirectUri,
+  };
   if (parUrl) params.par = true;
-  const profile: Profile = {
+  const profile: AuthorizationCodeProfile = {
     provider: 'oauth',
     flow: 'authorization_code',
     token: t.accessToken,
@@ -572,18 +563,20 @@ export async function device(ctx: Context, opts: Opts): Promise<void> {
     claims = checkIdToken(t.idToken, { clientId, issuer: issuerId, nowMs: ctx.now() });
   }
   const now = ctx.now();
-  const params = commonParams(client, secret, {
-    issuer: issuerId,
-    tokenUrl: cfg.tokenUrl,
-    scopes,
-    resource,
-    tokenParams,
-    caFile,
-    jwksUri,
-  });
-  params.deviceUrl = cfg.deviceUrl;
-  if (audience) params.audience = audience;
-  const profile: Profile = {
+  const params: DeviceCodeParams = {
+    ...commonParams(client, secret, {
+      issuer: issuerId,
+      tokenUrl: cfg.tokenUrl,
+      scopes,
+      resource,
+      audience,
+      tokenParams,
+      caFile,
+      jwksUri,
+    }),
+    deviceUrl: cfg.deviceUrl,
+  };
+  const profile: DeviceCodeProfile = {
     provider: 'oauth',
     flow: 'device_code',
     token: t.accessToken,

@@ -3,9 +3,8 @@
  * (the cache `token print`'s hot path and `actigraph token` check). Light on purpose: imported by
  * the hot entry, it pulls in no HTTP or token-endpoint code.
  */
-import { expiresAtMs, type Profile, type ProviderName } from '../../store/profile.js';
+import { expiresAtMs, type Profile, type ProviderName, paramsOf } from '../../store/profile.js';
 import type { OAuthClient } from '../client-auth/types.js';
-import { str, words } from '../params.js';
 import type { ClientAuthMethod } from '../protocol.js';
 
 /** A cached token is reused only with more than this left. */
@@ -44,18 +43,20 @@ const sameSet = (a: readonly string[], b: readonly string[]) =>
  * not change what the token is.
  */
 export function sameRequest(p: Profile, spec: ClientCredentialsSpec): boolean {
-  const P = p.params;
   if (p.provider !== spec.provider || p.flow !== 'client_credentials') return false;
-  if (str(P.clientId) !== spec.clientId) return false;
+  const { clientId, issuer, tokenUrl, scope, resource, audience, tokenParams } = paramsOf(
+    p,
+    'client_credentials',
+  );
+  if (clientId !== spec.clientId) return false;
   if (spec.issuer !== undefined) {
-    if (str(P.issuer) !== spec.issuer) return false;
-  } else if (str(P.tokenUrl) !== spec.tokenUrl || str(P.issuer) !== undefined) return false;
-  const saved = (str(P.scope) ?? '').split(' ').filter(Boolean);
+    if (issuer !== spec.issuer) return false;
+  } else if (tokenUrl !== spec.tokenUrl || issuer !== undefined) return false;
   return (
-    sameSet(saved, spec.scopes) &&
-    sameSet(words(P.resource), spec.resource ?? []) &&
-    str(P.audience) === spec.audience &&
-    sameSet(Array.isArray(P.tokenParams) ? P.tokenParams : [], spec.tokenParams ?? [])
+    sameSet(scope ?? [], spec.scopes) &&
+    sameSet(resource ?? [], spec.resource ?? []) &&
+    audience === spec.audience &&
+    sameSet(tokenParams ?? [], spec.tokenParams ?? [])
   );
 }
 

@@ -9,9 +9,9 @@ import type { Context } from '../../context.js';
 import { NoTokenError, UsageError, withRelogin } from '../../errors.js';
 import { checkUrl } from '../../http/url.js';
 import { isoUtc } from '../../lib/format.js';
-import type { ParamValue, Profile } from '../../store/profile.js';
+import type { ClientCredentialsParams, ClientCredentialsProfile, Profile } from '../../store/profile.js';
 import type { OAuthClient } from '../client-auth/index.js';
-import { clientFromParams, clientParams, extraTokenParams, splitPairs, str, words } from '../params.js';
+import { clientFromParams, requestParams, splitPairs } from '../params.js';
 import { expiryIso, type TokenSet } from '../protocol.js';
 import { requestToken } from '../token-endpoint.js';
 import type { ClientCredentialsSpec } from './client-credentials-spec.js';
@@ -35,22 +35,8 @@ export function specClient(spec: ClientCredentialsSpec, secret: string | undefin
 }
 
 /** The non-secret parameters renewal needs. */
-export function profileParams(spec: ClientCredentialsSpec, tokenUrl: string): Record<string, ParamValue> {
-  const params: Record<string, ParamValue> = {
-    tokenUrl,
-    clientId: spec.clientId,
-    ...clientParams(specClient(spec, undefined)),
-    scope: spec.scopes.join(' '),
-  };
-  const resource = spec.resource ?? [];
-  // One resource stays a string, as older versions saved it.
-  if (resource.length === 1) params.resource = resource[0]!;
-  else if (resource.length > 1) params.resource = [...resource];
-  if (spec.audience) params.audience = spec.audience;
-  if (spec.tokenParams?.length) params.tokenParams = [...spec.tokenParams];
-  if (spec.issuer) params.issuer = spec.issuer;
-  if (spec.caFile) params.caFile = spec.caFile;
-  return params;
+export function profileParams(spec: ClientCredentialsSpec, tokenUrl: string): ClientCredentialsParams {
+  return requestParams({ ...spec, tokenUrl, client: specClient(spec, undefined) });
 }
 
 /**
@@ -64,8 +50,8 @@ export function buildProfile(
   set: TokenSet,
   nowMs: number,
   secret?: string,
-): Profile {
-  const profile: Profile = {
+): ClientCredentialsProfile {
+  const profile: ClientCredentialsProfile = {
     provider: spec.provider,
     flow: 'client_credentials',
     token: set.accessToken,
@@ -109,10 +95,9 @@ function specFromProfile(
   p: Profile,
   providerLabel?: string,
 ): { spec: ClientCredentialsSpec; tokenUrl: string } {
-  const P = p.params;
-  const tokenUrl = str(P.tokenUrl);
-  const clientId = str(P.clientId);
-  if (!tokenUrl || !clientId || p.flow !== 'client_credentials') {
+  const P: ClientCredentialsParams = p.flow === 'client_credentials' ? p.params : {};
+  const { tokenUrl, clientId } = P;
+  if (!tokenUrl || !clientId) {
     throw withRelogin(
       new NoTokenError(`profile '${name}' lacks the token URL or client id needed to renew it`),
     );
@@ -122,19 +107,19 @@ function specFromProfile(
     authMethod,
     secret: _s,
     ...sources
-  } = clientFromParams({ ...P, authMethod: str(P.authMethod) ?? 'client_secret_basic' }, clientId, undefined);
+  } = clientFromParams({ ...P, authMethod: P.authMethod ?? 'client_secret_basic' }, clientId, undefined);
   const spec: ClientCredentialsSpec = {
     provider: p.provider,
     tokenUrl,
-    issuer: str(P.issuer),
+    issuer: P.issuer,
     clientId,
     authMethod,
     client: sources,
-    scopes: (str(P.scope) ?? '').split(' ').filter(Boolean),
-    resource: words(P.resource),
-    audience: str(P.audience),
-    tokenParams: extraTokenParams(P).map(([k, v]) => `${k}=${v}`),
-    caFile: str(P.caFile),
+    scopes: P.scope ?? [],
+    resource: P.resource ?? [],
+    audience: P.audience,
+    tokenParams: P.tokenParams ?? [],
+    caFile: P.caFile,
     label: providerLabel ? `${providerLabel} token endpoint ${safeHost(tokenUrl)}` : undefined,
   };
   return { spec, tokenUrl };
@@ -170,8 +155,9 @@ export async function renewClientCredentials(
     throw e;
   }
   const renewed = buildProfile(spec, tokenUrl, set, ctx.now(), p.clientSecret);
-  // Keep any parameter the saved profile had that this build does not know about.
-  renewed.params = { ...p.params, ...renewed.params };
+  // Keep what the saved profile had and this request does not record, known or not.
+  if (p.flow === 'client_credentials') renewed.params = { ...p.params, ...renewed.params };
+  if (p.unknownParams) renewed.unknownParams = p.unknownParams;
   return renewed;
 }
 

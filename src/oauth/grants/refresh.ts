@@ -8,10 +8,10 @@ import type { Context } from '../../context.js';
 import { AuthctlError, NoTokenError, withRelogin } from '../../errors.js';
 import { isoUtc } from '../../lib/format.js';
 import { decodeJwt } from '../../lib/jwt.js';
-import type { Profile } from '../../store/profile.js';
+import { isOAuth, type OAuthParams, type Profile } from '../../store/profile.js';
 import { checkIdToken, subjectFromClaims } from '../idtoken.js';
 import { needsSignatureCheck, verifyIdTokenSignature } from '../idtoken-signature.js';
-import { clientFromParams, extraTokenParams, str, words } from '../params.js';
+import { clientFromParams, extraTokenParams } from '../params.js';
 import { expiryIso } from '../protocol.js';
 import { requestToken } from '../token-endpoint.js';
 
@@ -23,15 +23,16 @@ export async function refreshProfile(
   secret?: string,
 ): Promise<Profile> {
   if (!p.refreshToken) throw withRelogin(new NoTokenError(`profile '${name}' has no refresh token`));
-  const tokenUrl = str(p.params.tokenUrl);
-  const clientId = str(p.params.clientId);
+  // Only the OAuth engine's profiles record a token endpoint and a client.
+  const P: OAuthParams = isOAuth(p) ? p.params : {};
+  const { tokenUrl, clientId } = P;
   if (!tokenUrl || !clientId) {
     throw withRelogin(
       new NoTokenError(`profile '${name}' lacks the token URL or client id needed to refresh it`),
     );
   }
-  const client = clientFromParams(p.params, clientId, secret);
-  if (client.secret === undefined && p.params.confidential === true) {
+  const client = clientFromParams(P, clientId, secret);
+  if (client.secret === undefined && P.confidential === true) {
     throw withRelogin(
       new NoTokenError(`profile '${name}' needs the client secret to refresh`),
       'Set AUTHCTL_CLIENT_SECRET, or run',
@@ -47,10 +48,10 @@ export async function refreshProfile(
       params: {
         grant_type: 'refresh_token',
         refresh_token: p.refreshToken,
-        resource: words(p.params.resource),
+        resource: P.resource ?? [],
       },
-      extraParams: extraTokenParams(p.params),
-      caFile: str(p.params.caFile),
+      extraParams: extraTokenParams(P),
+      caFile: P.caFile,
       // A reset after the server rotated the refresh token must not replay the old one.
       retries: 0,
     });
@@ -75,14 +76,14 @@ export async function refreshProfile(
     let claims: Record<string, unknown>;
     try {
       if (needsSignatureCheck(tokenUrl)) {
-        await verifyIdTokenSignature(ctx, tokens.idToken, str(p.params.jwksUri), str(p.params.caFile));
+        await verifyIdTokenSignature(ctx, tokens.idToken, P.jwksUri, P.caFile);
       }
       // OpenID Connect Core, section 12.2: same issuer, subject and audience as at login; no nonce
       // on refresh.
       const previous = p.idToken ? decodeJwt(p.idToken)?.payload : undefined;
       claims = checkIdToken(tokens.idToken, {
         clientId,
-        issuer: str(p.params.issuer) ?? (typeof previous?.iss === 'string' ? previous.iss : undefined),
+        issuer: P.issuer ?? (typeof previous?.iss === 'string' ? previous.iss : undefined),
         nowMs: now,
         previous,
       });
@@ -96,7 +97,7 @@ export async function refreshProfile(
     subject = subjectFromClaims(claims) ?? subject;
   }
   // A preset whose server omits expires_in saves its documented lifetime (LivePerson: 30 min).
-  const fallback = typeof p.params.defaultExpiresIn === 'number' ? p.params.defaultExpiresIn : undefined;
+  const fallback = P.defaultExpiresIn;
   const next: Profile = {
     ...p,
     token: tokens.accessToken,

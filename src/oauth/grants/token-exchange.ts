@@ -9,9 +9,9 @@ import type { Context } from '../../context.js';
 import { NoTokenError, ProtocolError, UsageError, withRelogin } from '../../errors.js';
 import { checkUrl } from '../../http/url.js';
 import { isoUtc } from '../../lib/format.js';
-import type { ParamValue, Profile } from '../../store/profile.js';
+import type { Profile, TokenExchangeParams, TokenExchangeProfile } from '../../store/profile.js';
 import type { OAuthClient } from '../client-auth/index.js';
-import { clientFromParams, clientParams, extraTokenParams, splitPairs, str, words } from '../params.js';
+import { clientFromParams, requestParams, splitPairs } from '../params.js';
 import { expiryIso, processTokenResponse, type TokenSet } from '../protocol.js';
 import { endpointLabel, postForm } from '../token-endpoint.js';
 
@@ -105,19 +105,12 @@ export async function exchangeToken(ctx: Context, spec: ExchangeSpec): Promise<E
 }
 
 /** The non-secret parameters renewal needs (sources by path or variable name, never the tokens). */
-export function exchangeParams(
-  spec: ExchangeSpec,
-  issuedTokenType: string | undefined,
-): Record<string, ParamValue> {
-  const p: Record<string, ParamValue> = {
-    tokenUrl: spec.tokenUrl,
-    clientId: spec.client.clientId,
-    ...clientParams(spec.client),
+export function exchangeParams(spec: ExchangeSpec, issuedTokenType: string | undefined): TokenExchangeParams {
+  const p: TokenExchangeParams = {
+    ...requestParams(spec),
     confidential: spec.client.secret !== undefined,
     subjectTokenType: spec.subjectTokenType,
-    scope: spec.scopes.join(' '),
   };
-  if (spec.issuer) p.issuer = spec.issuer;
   if (spec.subject.file) p.subjectTokenFile = spec.subject.file;
   if (spec.subject.env) p.subjectTokenEnv = spec.subject.env;
   if (spec.actor?.file) p.actorTokenFile = spec.actor.file;
@@ -125,10 +118,6 @@ export function exchangeParams(
   if (spec.actorTokenType) p.actorTokenType = spec.actorTokenType;
   if (spec.requestedTokenType) p.requestedTokenType = spec.requestedTokenType;
   if (issuedTokenType) p.issuedTokenType = issuedTokenType;
-  if (spec.audience) p.audience = spec.audience;
-  if (spec.resource.length) p.resource = [...spec.resource];
-  if (spec.tokenParams.length) p.tokenParams = [...spec.tokenParams];
-  if (spec.caFile) p.caFile = spec.caFile;
   return p;
 }
 
@@ -138,9 +127,9 @@ export function exchangeProfile(
   r: ExchangeResult,
   nowMs: number,
   secret?: string,
-): Profile {
+): TokenExchangeProfile {
   const t = r.tokens;
-  const profile: Profile = {
+  const profile: TokenExchangeProfile = {
     provider: 'oauth',
     flow: 'token_exchange',
     token: t.accessToken,
@@ -158,32 +147,29 @@ export function exchangeProfile(
 
 /** The exchange a saved profile was made with. */
 export function specFromProfile(name: string, p: Profile, secret: string | undefined): ExchangeSpec {
-  const P = p.params;
-  const tokenUrl = str(P.tokenUrl);
-  const clientId = str(P.clientId);
-  if (!tokenUrl || !clientId || (!str(P.subjectTokenFile) && !str(P.subjectTokenEnv))) {
+  const P: TokenExchangeParams = p.flow === 'token_exchange' ? p.params : {};
+  const { tokenUrl, clientId } = P;
+  if (!tokenUrl || !clientId || (!P.subjectTokenFile && !P.subjectTokenEnv)) {
     throw withRelogin(
       new NoTokenError(`profile '${name}' lacks what is needed to repeat its token exchange`),
     );
   }
   const actor =
-    str(P.actorTokenFile) || str(P.actorTokenEnv)
-      ? { file: str(P.actorTokenFile), env: str(P.actorTokenEnv) }
-      : undefined;
+    P.actorTokenFile || P.actorTokenEnv ? { file: P.actorTokenFile, env: P.actorTokenEnv } : undefined;
   return {
     tokenUrl,
-    issuer: str(P.issuer),
+    issuer: P.issuer,
     client: clientFromParams(P, clientId, secret),
-    subject: { file: str(P.subjectTokenFile), env: str(P.subjectTokenEnv) },
-    subjectTokenType: str(P.subjectTokenType) ?? JWT_TOKEN_TYPE,
+    subject: { file: P.subjectTokenFile, env: P.subjectTokenEnv },
+    subjectTokenType: P.subjectTokenType ?? JWT_TOKEN_TYPE,
     actor,
-    actorTokenType: str(P.actorTokenType),
-    requestedTokenType: str(P.requestedTokenType),
-    audience: str(P.audience),
-    resource: words(P.resource),
-    scopes: words(P.scope),
-    tokenParams: extraTokenParams(P).map(([k, v]) => `${k}=${v}`),
-    caFile: str(P.caFile),
+    actorTokenType: P.actorTokenType,
+    requestedTokenType: P.requestedTokenType,
+    audience: P.audience,
+    resource: P.resource ?? [],
+    scopes: P.scope ?? [],
+    tokenParams: P.tokenParams ?? [],
+    caFile: P.caFile,
   };
 }
 
@@ -206,6 +192,8 @@ export async function renewTokenExchange(
     throw e;
   }
   const next = exchangeProfile(spec, r, ctx.now(), p.clientSecret);
-  next.params = { ...p.params, ...next.params };
+  // Keep what the saved profile had and this exchange does not record, known or not.
+  if (p.flow === 'token_exchange') next.params = { ...p.params, ...next.params };
+  if (p.unknownParams) next.unknownParams = p.unknownParams;
   return next;
 }

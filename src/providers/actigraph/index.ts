@@ -2,19 +2,22 @@
  * ActiGraph CentrePoint: OAuth client credentials against its IdentityServer
  * (https://github.com/actigraph/CentrePoint3APIDocumentation).
  */
+import { type Profile, paramsOf } from '../../store/profile.js';
 import { flag, flags, profileFlag } from '../relogin.js';
 import type { ProviderDef } from '../types.js';
 import { register } from './commands.js';
 import { ACTIGRAPH_TOKEN_URL } from './constants.js';
+
+/** `authctl actigraph token …` with the client, scopes and endpoint the profile was saved with. */
+function loginCommand(name: string, p: Profile): string {
+  const { clientId, scope, tokenUrl } = paramsOf(p, 'client_credentials');
+  return `AUTHCTL_CLIENT_SECRET=… authctl actigraph token${flag('--client-id', clientId ?? '<id>')}${flags('--scope', scope ?? p.scopes)}${flag('--token-url', tokenUrl, ACTIGRAPH_TOKEN_URL)}${profileFlag(name, 'actigraph')}`;
+}
 
 export const actigraph: ProviderDef = {
   name: 'actigraph',
   label: 'ActiGraph',
   endpointLabel: 'ActiGraph',
   register,
-  loginCommand(name, p) {
-    const P = p.params;
-    const scopes = typeof P.scope === 'string' ? P.scope.split(' ').filter(Boolean) : p.scopes;
-    return `AUTHCTL_CLIENT_SECRET=… authctl actigraph token${flag('--client-id', P.clientId ?? '<id>')}${flags('--scope', scopes)}${flag('--token-url', P.tokenUrl, ACTIGRAPH_TOKEN_URL)}${profileFlag(name, 'actigraph')}`;
-  },
+  loginCommand,
 };

@@ -7,7 +7,7 @@ import type { Context } from '../../context.js';
 import { FailureError, NetworkError, ProtocolError, RefusedError, UsageError } from '../../errors.js';
 import { checkUrl, hostToBaseUrl, redactUrl } from '../../http/url.js';
 import { serverText } from '../../oauth/protocol.js';
-import type { Profile } from '../../store/profile.js';
+import { livePersonParams, type Profile } from '../../store/profile.js';
 import { resolveClientSecret } from '../../ui/secret.js';
 import type { RevokeOutcome as ProviderRevokeOutcome } from '../types.js';
 import {
@@ -166,10 +166,9 @@ export const SSO_WARNING =
 
 /** The saved revocation endpoint of a LivePerson profile (or rebuilt from its domain and account). */
 export function profileRevokeUrl(p: Profile): string {
-  if (typeof p.params.revokeUrl === 'string') return p.params.revokeUrl;
-  if (typeof p.params.domain === 'string' && typeof p.params.account === 'string') {
-    return sentinelEndpoints(p.params.domain, p.params.account).revokeUrl;
-  }
+  const { revokeUrl, domain, account } = livePersonParams(p);
+  if (revokeUrl !== undefined) return revokeUrl;
+  if (domain !== undefined && account !== undefined) return sentinelEndpoints(domain, account).revokeUrl;
   throw new FailureError(
     "the profile records neither 'revokeUrl' nor 'domain' and 'account'; cannot revoke",
     'Delete it with authctl token delete, and log in again.',
@@ -178,7 +177,8 @@ export function profileRevokeUrl(p: Profile): string {
 
 /** The client id a LivePerson profile was saved with. */
 export function profileClientId(p: Profile): string {
-  if (typeof p.params.clientId === 'string' && p.params.clientId !== '') return p.params.clientId;
+  const clientId = livePersonParams(p).clientId;
+  if (clientId !== undefined) return clientId;
   throw new FailureError(
     "the profile records no 'clientId'; cannot revoke",
     'Delete it with authctl token delete.',

@@ -5,7 +5,7 @@ import { assertCanSave, assertStoreUsable, finishLogin, saveRules } from '../../
 import type { Context } from '../../context.js';
 import { RefusedError, UsageError } from '../../errors.js';
 import { checkUrl } from '../../http/url.js';
-import type { Profile } from '../../store/profile.js';
+import { livePersonParams, type Profile } from '../../store/profile.js';
 import { resolveClientSecret } from '../../ui/secret.js';
 import {
   profileClientId,
@@ -143,7 +143,7 @@ export async function logout(ctx: Context, profileArg: string | undefined, opts:
     );
   }
   const clientId = profileClientId(p);
-  const account = typeof p.params.account === 'string' ? p.params.account : '?';
+  const account = livePersonParams(p).account ?? '?';
   ctx.io.err(`warning: ${SSO_WARNING}.\n`);
   if (!opts.yes) {
     if (!ctx.io.interactive) {

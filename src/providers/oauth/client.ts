@@ -8,7 +8,7 @@ import type { ClientCertificate } from '../../http/client.js';
 import { isRecord } from '../../lib/json.js';
 import { needsSecret, prepareClientAuth } from '../../oauth/client-auth/index.js';
 import { clientFromParams } from '../../oauth/params.js';
-import { type Profile, renewalSecret } from '../../store/profile.js';
+import { oauthParams, type Profile, renewalSecret } from '../../store/profile.js';
 
 /** The profile's client, or why it cannot authenticate. */
 export type ProfileClient =
@@ -22,23 +22,14 @@ export interface PreparedAuth {
   tls?: ClientCertificate | undefined;
 }
 
-/** The saved string parameter `k`, if any. */
-export function param(p: Profile, k: string): string | undefined {
-  const v = p.params[k];
-  return typeof v === 'string' && v !== '' ? v : undefined;
-}
-
 /** The client of `p` (its secret from the profile or AUTHCTL_CLIENT_SECRET, keys and certificates from their files). */
 export function profileClient(ctx: Context, p: Profile): ProfileClient {
-  const clientId = param(p, 'clientId');
+  const saved = oauthParams(p);
+  const clientId = saved.clientId;
   if (!clientId) return { ok: false, clientId, reason: 'no-client-id' };
-  const client = clientFromParams(
-    p.flow === 'client_credentials' && p.params.confidential === undefined
-      ? { ...p.params, confidential: true }
-      : p.params,
-    clientId,
-    renewalSecret(p, ctx.env),
-  );
+  // A client-credentials client is confidential unless the profile says otherwise.
+  const confidential = saved.confidential ?? (p.flow === 'client_credentials' ? true : undefined);
+  const client = clientFromParams({ ...saved, confidential }, clientId, renewalSecret(p, ctx.env));
   if (needsSecret(client.authMethod) && client.secret === undefined) {
     return { ok: false, clientId, reason: 'no-secret' };
   }

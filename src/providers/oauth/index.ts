@@ -1,69 +1,68 @@
 /** The generic OAuth 2.0 / OpenID Connect engine as a provider: `authctl oauth …` profiles. */
 
-import type { Profile } from '../../store/profile.js';
+import { isOAuth, type OAuthParams, type Profile } from '../../store/profile.js';
 import { flag, flags, profileFlag } from '../relogin.js';
 import type { ProviderDef } from '../types.js';
 import { register } from './commands.js';
 
 /** The client-authentication flags a profile was made with (paths and names only, never keys). */
-function authFlags(P: Profile['params']): string {
+function authFlags(P: OAuthParams): string {
   let out = '';
-  if (typeof P.clientAssertionFile === 'string')
-    out += flag('--client-assertion-file', P.clientAssertionFile);
-  else if (typeof P.clientAssertionEnv === 'string')
-    out += flag('--client-assertion-env', P.clientAssertionEnv);
-  else if (typeof P.privateKeyFile === 'string') out += flag('--private-key', P.privateKeyFile);
-  else if (typeof P.authMethod === 'string' && P.authMethod !== 'none')
+  if (P.clientAssertionFile !== undefined) out += flag('--client-assertion-file', P.clientAssertionFile);
+  else if (P.clientAssertionEnv !== undefined) out += flag('--client-assertion-env', P.clientAssertionEnv);
+  else if (P.privateKeyFile !== undefined) out += flag('--private-key', P.privateKeyFile);
+  else if (P.authMethod !== undefined && P.authMethod !== 'none')
     out += flag('--auth-method', P.authMethod, 'client_secret_basic');
-  if (typeof P.certFile === 'string') out += `${flag('--cert', P.certFile)}${flag('--key', P.keyFile)}`;
+  if (P.certFile !== undefined) out += `${flag('--cert', P.certFile)}${flag('--key', P.keyFile)}`;
   return out;
 }
 
 /** Whether renewing needs AUTHCTL_CLIENT_SECRET (a secret-based method, no federated assertion). */
-const usesSecret = (P: Profile['params']) =>
+const usesSecret = (P: OAuthParams) =>
   P.clientAssertionFile === undefined &&
   P.clientAssertionEnv === undefined &&
-  (P.authMethod === undefined || /^client_secret_/.test(String(P.authMethod)));
+  (P.authMethod === undefined || /^client_secret_/.test(P.authMethod));
+
+/** The `authctl oauth …` command that makes the profile again, for its flow. */
+function loginCommand(name: string, p: Profile): string {
+  if (!isOAuth(p)) return `authctl oauth login${profileFlag(name, 'oauth')}`;
+  const issuer = p.params.issuer;
+  const issuerOr = (alt: string) => (issuer !== undefined ? flag('--issuer', issuer) : alt);
+  const tokenUrl = flag('--token-url', p.params.tokenUrl ?? '<url>');
+  const server =
+    p.flow === 'client_credentials' || p.flow === 'token_exchange'
+      ? issuerOr(tokenUrl)
+      : p.flow === 'device_code'
+        ? issuerOr(`${flag('--device-url', p.params.deviceUrl ?? '<url>')}${tokenUrl}`)
+        : issuerOr(`${flag('--authorize-url', p.params.authorizeUrl ?? '<url>')}${tokenUrl}`);
+  const clientId = flag('--client-id', p.params.clientId ?? '<id>');
+  const request = `${flags('--scope', p.params.scope ?? p.scopes)}${flags('--resource', p.params.resource ?? [])}${flag('--audience', p.params.audience)}`;
+  const auth = authFlags(p.params);
+  const profile = profileFlag(name, 'oauth');
+  switch (p.flow) {
+    case 'client_credentials':
+      return `${usesSecret(p.params) ? 'AUTHCTL_CLIENT_SECRET=… ' : ''}authctl oauth client-credentials${server}${clientId}${request}${auth}${profile}`;
+    case 'token_exchange': {
+      const file = p.params.subjectTokenFile;
+      const subject =
+        file !== undefined
+          ? flag('--subject-token-file', file)
+          : flag('--subject-token-env', p.params.subjectTokenEnv ?? '<VAR>');
+      return `authctl oauth token-exchange${server}${clientId}${subject}${request}${auth}${profile}`;
+    }
+    case 'device_code':
+      return `authctl oauth device${server}${clientId}${request}${auth}${profile}`;
+    default:
+      return `authctl oauth login${server}${clientId}${request}${auth}${profile}`;
+  }
+}
 
 export const oauth: ProviderDef = {
   name: 'oauth',
   label: 'OAuth',
   // The oauth commands are declared by the engine.
   register,
-  loginCommand(name, p) {
-    const P = p.params;
-    const scopes = typeof P.scope === 'string' ? P.scope.split(' ').filter(Boolean) : p.scopes;
-    const issuerOr = (alt: string) => (typeof P.issuer === 'string' ? flag('--issuer', P.issuer) : alt);
-    const server =
-      p.flow === 'client_credentials' || p.flow === 'token_exchange'
-        ? issuerOr(flag('--token-url', P.tokenUrl ?? '<url>'))
-        : p.flow === 'device_code'
-          ? issuerOr(
-              `${flag('--device-url', P.deviceUrl ?? '<url>')}${flag('--token-url', P.tokenUrl ?? '<url>')}`,
-            )
-          : issuerOr(
-              `${flag('--authorize-url', P.authorizeUrl ?? '<url>')}${flag('--token-url', P.tokenUrl ?? '<url>')}`,
-            );
-    const resources = Array.isArray(P.resource)
-      ? P.resource
-      : typeof P.resource === 'string'
-        ? [P.resource]
-        : [];
-    const common = `${server}${flag('--client-id', P.clientId ?? '<id>')}${flags('--scope', scopes)}${flags('--resource', resources)}${flag('--audience', P.audience)}`;
-    const auth = authFlags(P);
-    if (p.flow === 'client_credentials') {
-      return `${usesSecret(P) ? 'AUTHCTL_CLIENT_SECRET=… ' : ''}authctl oauth client-credentials${common}${auth}${profileFlag(name, 'oauth')}`;
-    }
-    if (p.flow === 'token_exchange') {
-      const subject =
-        typeof P.subjectTokenFile === 'string'
-          ? flag('--subject-token-file', P.subjectTokenFile)
-          : flag('--subject-token-env', P.subjectTokenEnv ?? '<VAR>');
-      return `authctl oauth token-exchange${server}${flag('--client-id', P.clientId ?? '<id>')}${subject}${flags('--scope', scopes)}${flags('--resource', resources)}${flag('--audience', P.audience)}${auth}${profileFlag(name, 'oauth')}`;
-    }
-    if (p.flow === 'device_code') return `authctl oauth device${common}${auth}${profileFlag(name, 'oauth')}`;
-    return `authctl oauth login${common}${auth}${profileFlag(name, 'oauth')}`;
-  },
+  loginCommand,
   revoke: async (ctx, name, p) => (await import('./revoke.js')).oauthRevoke(ctx, name, p),
   status: async (ctx, name, p) => (await import('./status.js')).oauthStatus(ctx, name, p),
 };

@@ -7,13 +7,13 @@
 import type { Context } from '../../context.js';
 import { FailureError, NetworkError, RefusedError, UsageError } from '../../errors.js';
 import { discover } from '../../oauth/discovery.js';
-import type { Profile } from '../../store/profile.js';
+import { oauthParams, type Profile } from '../../store/profile.js';
 import type { RevokeOutcome } from '../types.js';
-import { oauthErrorCode, param, profileClient } from './client.js';
+import { oauthErrorCode, profileClient } from './client.js';
 
 /** The `revoke` hook. */
 export async function oauthRevoke(ctx: Context, name: string, p: Profile): Promise<RevokeOutcome> {
-  const issuer = param(p, 'issuer');
+  const issuer = oauthParams(p).issuer;
   // Without an issuer there is no discovery document to name a revocation endpoint.
   if (!issuer) return 'unsupported';
   const client = profileClient(ctx, p);
@@ -25,7 +25,7 @@ export async function oauthRevoke(ctx: Context, name: string, p: Profile): Promi
       'oauth.no_secret',
     );
   }
-  const meta = await discover(ctx, issuer, param(p, 'caFile'));
+  const meta = await discover(ctx, issuer, oauthParams(p).caFile);
   if (!meta.revocationEndpoint) return 'unsupported';
   const form = new URLSearchParams(
     p.refreshToken
@@ -34,7 +34,7 @@ export async function oauthRevoke(ctx: Context, name: string, p: Profile): Promi
   );
   const auth = await client.auth(meta.revocationEndpoint);
   for (const [k, v] of auth.form) form.set(k, v);
-  const res = await ctx.http(param(p, 'caFile'), auth.tls).request({
+  const res = await ctx.http(oauthParams(p).caFile, auth.tls).request({
     method: 'POST',
     url: meta.revocationEndpoint,
     headers: { ...auth.headers, 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8' },

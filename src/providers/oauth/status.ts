@@ -9,15 +9,15 @@ import { FailureError, NetworkError, ProtocolError } from '../../errors.js';
 import { checkUrl } from '../../http/url.js';
 import { isRecord } from '../../lib/json.js';
 import { discover } from '../../oauth/discovery.js';
-import type { Profile } from '../../store/profile.js';
+import { oauthParams, type Profile } from '../../store/profile.js';
 import type { StatusCheck } from '../types.js';
-import { oauthErrorCode, type ProfileClient, param, profileClient } from './client.js';
+import { oauthErrorCode, type ProfileClient, profileClient } from './client.js';
 
 /** The `status` hook. */
 export async function oauthStatus(ctx: Context, _name: string, p: Profile): Promise<StatusCheck | null> {
-  const issuer = param(p, 'issuer');
+  const issuer = oauthParams(p).issuer;
   if (!issuer) return null;
-  const caFile = param(p, 'caFile');
+  const caFile = oauthParams(p).caFile;
   const client = profileClient(ctx, p);
   if (client.ok && client.confidential) {
     const meta = await discover(ctx, issuer, caFile);
@@ -41,7 +41,7 @@ async function introspect(
   const auth = await client.auth(url);
   const form = new URLSearchParams({ token: p.token, token_type_hint: 'access_token' });
   for (const [k, v] of auth.form) form.set(k, v);
-  const res = await ctx.http(param(p, 'caFile'), auth.tls).request({
+  const res = await ctx.http(oauthParams(p).caFile, auth.tls).request({
     method: 'POST',
     url,
     headers: { ...auth.headers, 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8' },

@@ -399,8 +399,8 @@ export async function buildPryvProfile(ctx: Context, input: ProfileInput): Promi
     params: {
       apiEndpoint: endpoint,
       username,
-      serviceInfoUrl: input.serviceInfoUrl,
-      appId: input.appId,
+      serviceInfoUrl: input.serviceInfoUrl ?? undefined,
+      appId: input.appId ?? undefined,
       permissions: input.requested.map(permissionFlagValue),
     },
     details,

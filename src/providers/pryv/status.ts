@@ -5,7 +5,7 @@
 import type { Context } from '../../context.js';
 import { FailureError, ProtocolError } from '../../errors.js';
 import { redactUrl } from '../../http/url.js';
-import type { Profile } from '../../store/profile.js';
+import { type Profile, paramsOf } from '../../store/profile.js';
 import type { StatusCheck } from '../types.js';
 import { type AccessInfo, describeServerError, parseAccessInfo, withTrailingSlash } from './protocol.js';
 
@@ -14,8 +14,8 @@ export type AccessInfoAnswer = { valid: true; info: AccessInfo } | { valid: fals
 
 /** The saved apiEndpoint of a Pryv profile (without the token), or a failure naming it. */
 export function profileEndpoint(p: Profile): string {
-  const ep = p.params.apiEndpoint;
-  if (typeof ep !== 'string' || ep === '') {
+  const ep = paramsOf(p, 'pryv-access').apiEndpoint;
+  if (ep === undefined) {
     throw new FailureError(
       "the profile records no 'apiEndpoint'",
       'Log in again with authctl pryv request, or re-import it with --api-endpoint.',

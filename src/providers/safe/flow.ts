@@ -6,7 +6,7 @@
 import type { Context } from '../../context.js';
 import { FailureError, NetworkError, TimeoutError } from '../../errors.js';
 import type { HttpRequest, HttpResponse } from '../../http/client.js';
-import type { Profile } from '../../store/profile.js';
+import { type Profile, paramsOf } from '../../store/profile.js';
 import type { RevokeOutcome } from '../types.js';
 import {
   AUTH_PATH,
@@ -151,9 +151,8 @@ export async function requestAuthorization(ctx: Context, r: AuthorizeRequest): P
 /** The Launcher base URL for a saved profile: `--launcher-url` if given, else the saved one. */
 export function profileLauncherUrl(ctx: Context, p: Profile, flag: unknown): string {
   if (typeof flag === 'string') return checkLauncherUrl(flag, ctx.insecure);
-  const saved = p.params.launcherUrl;
   return checkLauncherUrl(
-    typeof saved === 'string' ? saved : DEFAULT_LAUNCHER_URL,
+    paramsOf(p, 'safe-launcher').launcherUrl ?? DEFAULT_LAUNCHER_URL,
     ctx.insecure,
     'the Launcher URL saved with the profile',
   );

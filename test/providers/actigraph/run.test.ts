@@ -9,6 +9,7 @@ import { usableProfile } from '../../../src/commands/renew.js';
 import { decodeJwt } from '../../../src/lib/jwt.js';
 import { clientCredentials } from '../../../src/oauth/cli/run.js';
 import { token } from '../../../src/providers/actigraph/run.js';
+import { savedParams } from '../../../src/store/profile.js';
 import { DEFAULT_IDS_CLIENTS, type IdsFake, startIdentityServer } from '../../fakes/identityserver.js';
 import { type TestContext, type TestContextOptions, testContext } from '../../helpers/context.js';
 
@@ -65,7 +66,7 @@ test('the preset POSTs the documented form: credentials in the body, no Authoriz
   assert.equal(p.tokenType, 'Bearer');
   assert.equal(p.subject, CI.id);
   assert.deepEqual(p.scopes, ['CentrePoint']);
-  assert.deepEqual(p.params, {
+  assert.deepEqual(savedParams(p), {
     tokenUrl: ids.tokenUrl,
     clientId: CI.id,
     authMethod: 'client_secret_post',

@@ -15,6 +15,7 @@ import {
 } from '../../../src/errors.js';
 import { requestToken } from '../../../src/oauth/token-endpoint.js';
 import { login } from '../../../src/providers/liveperson/run.js';
+import { savedParams } from '../../../src/store/profile.js';
 import { type FakeSentinel, freePort, httpGet, leakedSecrets, startSentinel } from '../../fakes/sentinel.js';
 import { type TestContext, testContext } from '../../helpers/context.js';
 
@@ -92,9 +93,9 @@ test('login through domain discovery (single shape) saves tokens, subject from i
   assert.ok(p.idToken);
   assert.equal(p.subject, 'user-42');
   assert.equal(p.clientSecret, undefined);
-  assert.equal(p.params.domain, fake.url);
-  assert.equal(p.params.redirectUri, redirectUri);
-  assert.equal(p.params.tokenUrl, `${fake.url}/sentinel/api/account/${fake.account}/token?v=2.0`);
+  assert.equal(savedParams(p).domain, fake.url);
+  assert.equal(savedParams(p).redirectUri, redirectUri);
+  assert.equal(savedParams(p).tokenUrl, `${fake.url}/sentinel/api/account/${fake.account}/token?v=2.0`);
   // No expires_in from the fake: 30 minutes from now.
   assert.equal(Date.parse(p.expiresAt!) - Date.parse(p.obtainedAt), 30 * 60_000);
   assert.equal((p.details as Record<string, unknown>).isAdmin, true);
@@ -140,7 +141,7 @@ test('login through domain discovery (single shape) saves tokens, subject from i
 test('discovery accepts the baseURIs[] list shape', async () => {
   const { fake, ctx, opts } = await setup({ shape: 'list' });
   await login(ctx, opts);
-  assert.equal(ctx.store.get('liveperson').params.domain, fake.url);
+  assert.equal(savedParams(ctx.store.get('liveperson')).domain, fake.url);
   assert.equal(fake.requests('/baseURI.json')[0]!.query.version, '1.0');
 });
 
@@ -150,7 +151,7 @@ test('--domain as a host (loopback → http) and as a base URL skip the domain A
     const d = domain.replace('HOST', fake.host).replace('URL', fake.url);
     await login(ctx, { ...opts, domain: d, domainApi: 'https://unused.invalid' });
     assert.equal(fake.requests('/baseURI.json').length, 0, d);
-    assert.equal(ctx.store.get('liveperson').params.domain, fake.url, d);
+    assert.equal(savedParams(ctx.store.get('liveperson')).domain, fake.url, d);
   }
 });
 
@@ -330,7 +331,7 @@ test('the default redirect URI http://localhost:8976/callback is used and receiv
   contexts.push(ctx);
   await login(ctx, { account: fake.account, clientId: fake.clientId, domain: fake.host, timeout: 10_000 });
   assert.equal(fake.requests('/authorize')[0]!.query.redirect_uri, 'http://localhost:8976/callback');
-  assert.equal(ctx.store.get('liveperson').params.redirectUri, 'http://localhost:8976/callback');
+  assert.equal(savedParams(ctx.store.get('liveperson')).redirectUri, 'http://localhost:8976/callback');
 });
 
 test('the redirect port already in use → exit 1 naming --redirect-uri, before the browser opens', async () => {

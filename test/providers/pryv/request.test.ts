@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { poll, type RequestOptions, request } from '../../../src/providers/pryv/run.js';
-import type { Profile } from '../../../src/store/profile.js';
+import { type Profile, savedParams } from '../../../src/store/profile.js';
 import { type FakePryv, type FakePryvOptions, startFakePryv } from '../../fakes/pryv.js';
 import { writeStore } from '../../helpers/cli.js';
 import { type TestContext, type TestContextOptions, testContext } from '../../helpers/context.js';
@@ -97,7 +97,7 @@ test('v1: accepted → token verified with access-info and saved without the tok
   assert.equal(p.subject, 'alice');
   assert.deepEqual(p.scopes, ['diary:read', 'notes:contribute']);
   assert.equal(p.expiresAt, null);
-  assert.deepEqual(p.params, {
+  assert.deepEqual(savedParams(p), {
     apiEndpoint: `${f.base}/alice/`,
     username: 'alice',
     serviceInfoUrl: f.serviceInfoUrl,
@@ -144,8 +144,8 @@ test('v2: accepted without apiEndpoint (Q6) → built from the api template; --p
   const { token } = f.accept(key, { username: 'bob', apiEndpoint: null });
   assert.equal(await run.done, null);
   const p = saved(ctx, 'lab')!;
-  assert.equal(p.params.apiEndpoint, `${f.base}/bob/`);
-  assert.equal(p.params.serviceInfoUrl, `${f.base}/reg/service/info`);
+  assert.equal(savedParams(p).apiEndpoint, `${f.base}/bob/`);
+  assert.equal(savedParams(p).serviceInfoUrl, `${f.base}/reg/service/info`);
   assert.equal(p.expiresAt, new Date(1_900_000_000_000).toISOString().replace('.000Z', 'Z'));
   assert.deepEqual(ctx.stdout, [`${token}\n`]);
   assert.ok(f.requests.some((r) => r.method === 'POST' && r.path === '/reg/access/'));
@@ -298,7 +298,7 @@ test('v2 REDIRECTED (301, no Location) is followed to the new poll URL (Q10)', a
   const { token } = b.accept(key, { username: 'carol', apiEndpoint: null });
   a.accesses.set(token, b.accesses.get(token)!);
   assert.equal(await run.done, null);
-  assert.equal(saved(ctx)!.params.apiEndpoint, `${a.base}/carol/`);
+  assert.equal(savedParams(saved(ctx)!).apiEndpoint, `${a.base}/carol/`);
   assert.equal(a.polls(key).filter((r) => r.status === 301).length, 1);
   assert.ok(!verboseLines(ctx).includes(key));
 });
@@ -334,10 +334,10 @@ test('--no-wait prints {authUrl, poll, key, pollRateMs} and polls nothing; pryv 
   assert.equal(await run.done, null);
   const p = saved(ctx2, 'later')!;
   assert.equal(p.token, token);
-  assert.equal(p.params.apiEndpoint, `${f.base}/davey/`);
+  assert.equal(savedParams(p).apiEndpoint, `${f.base}/davey/`);
   // From the service info embedded in v1 poll bodies: register + service/info.
-  assert.equal(p.params.serviceInfoUrl, `${f.base}/service/info`);
-  assert.equal(p.params.appId, 'my-app-id');
+  assert.equal(savedParams(p).serviceInfoUrl, `${f.base}/service/info`);
+  assert.equal(savedParams(p).appId, 'my-app-id');
   assert.deepEqual(p.scopes, ['diary:read', 'notes:contribute']);
   const summary = JSON.parse(ctx2.stdout.join(''));
   assert.equal(summary.profile, 'later');
@@ -354,9 +354,9 @@ test('pryv poll on v2, already accepted: service info derived from /reg/access/<
   const ctx2 = ctxFor();
   assert.equal(await start(poll(ctx2, out.poll, { timeout: 5000 })).done, null);
   const p = saved(ctx2)!;
-  assert.equal(p.params.serviceInfoUrl, `${f.base}/reg/service/info`);
-  assert.equal(p.params.apiEndpoint, `${f.base}/erin/`);
-  assert.equal(p.params.appId, null);
+  assert.equal(savedParams(p).serviceInfoUrl, `${f.base}/reg/service/info`);
+  assert.equal(savedParams(p).apiEndpoint, `${f.base}/erin/`);
+  assert.equal(savedParams(p).appId, undefined, 'no app id: absent (0.1 saved null)');
   assert.deepEqual(p.scopes, ['diary:read', 'notes:contribute']); // from access-info
   assert.ok(f.requests.some((r) => r.method === 'GET' && r.path === '/reg/service/info'));
 });
@@ -528,7 +528,7 @@ test('service info without trailing slashes is normalised (Q12); a bad one stops
   f.accept(key, { username: 'hanky' });
   assert.equal(await run.done, null);
   assert.ok(f.requests.some((r) => r.method === 'POST' && r.path === '/access/'));
-  assert.equal(saved(ctx)!.params.apiEndpoint, `${f.base}/hanky/`);
+  assert.equal(savedParams(saved(ctx)!).apiEndpoint, `${f.base}/hanky/`);
 
   const g = await fake({ generation: 'v1', serviceInfo: (i) => ({ ...i, api: 'http://127.0.0.1/' }) });
   const e = await start(request(ctxFor(), opts(g))).done;
