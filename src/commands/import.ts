@@ -143,9 +143,8 @@ export async function importToken(ctx: Context, o: Opts): Promise<void> {
   const oauthOnly = ['issuer', 'tokenUrl', 'clientId'].filter((k) => opt(o, k) !== undefined);
   if ((flow === 'pryv-access' || flow === 'safe-launcher') && (oauthOnly.length || wantRefresh)) {
     throw new UsageError(
-      '--issuer, --token-url, --client-id and --refresh-token-stdin are for OAuth providers, not --provider ' +
-        prov,
-      'Drop them: the token is used as it is until it expires.',
+      `--issuer, --token-url, --client-id and --refresh-token-stdin are for OAuth providers, not --provider ${prov}`,
+      'Drop them: a Pryv or SAFE token is used as it is until it expires or is revoked.',
     );
   }
   for (const [flag, key] of [

@@ -158,6 +158,20 @@ test('usage errors before anything is read or saved: exit 2, one error line', as
     [['--provider', 'oauth'], 'two words\n', /not a token/],
     [['--provider', 'nope'], 'tok', /--provider/],
     [['--provider', 'pryv', '--api-endpoint', 'http://alice.pryv.example/'], 'tok', /http/],
+    // A Pryv or SAFE profile has no token endpoint or client: nothing could use them.
+    [
+      [
+        '--provider',
+        'pryv',
+        '--api-endpoint',
+        'https://alice.pryv.example/',
+        '--token-url',
+        'https://t.example/',
+      ],
+      'tok',
+      /are for OAuth providers, not --provider pryv/,
+    ],
+    [['--provider', 'safe', '--client-id', 'c'], 'tok', /are for OAuth providers, not --provider safe/],
   ];
   for (const [extra, input, re] of cases) {
     const r = await runCli(['token', 'import', '--profile', 'p', ...extra], { configDir: dir(), input });

@@ -9,7 +9,12 @@ import type { Context } from '../../context.js';
 import { NoTokenError, UsageError, withRelogin } from '../../errors.js';
 import { checkUrl } from '../../http/url.js';
 import { isoUtc } from '../../lib/format.js';
-import type { ClientCredentialsParams, ClientCredentialsProfile, Profile } from '../../store/profile.js';
+import {
+  type ClientCredentialsParams,
+  type ClientCredentialsProfile,
+  type Profile,
+  paramsOf,
+} from '../../store/profile.js';
 import type { OAuthClient } from '../client-auth/index.js';
 import { clientFromParams, requestParams, splitPairs } from '../params.js';
 import { expiryIso, type TokenSet } from '../protocol.js';
@@ -95,7 +100,7 @@ function specFromProfile(
   p: Profile,
   providerLabel?: string,
 ): { spec: ClientCredentialsSpec; tokenUrl: string } {
-  const P: ClientCredentialsParams = p.flow === 'client_credentials' ? p.params : {};
+  const P = paramsOf(p, 'client_credentials');
   const { tokenUrl, clientId } = P;
   if (!tokenUrl || !clientId) {
     throw withRelogin(

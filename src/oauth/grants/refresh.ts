@@ -8,7 +8,7 @@ import type { Context } from '../../context.js';
 import { AuthctlError, NoTokenError, withRelogin } from '../../errors.js';
 import { isoUtc } from '../../lib/format.js';
 import { decodeJwt } from '../../lib/jwt.js';
-import { isOAuth, type OAuthParams, type Profile } from '../../store/profile.js';
+import { oauthParams, type Profile } from '../../store/profile.js';
 import { checkIdToken, subjectFromClaims } from '../idtoken.js';
 import { needsSignatureCheck, verifyIdTokenSignature } from '../idtoken-signature.js';
 import { clientFromParams, extraTokenParams } from '../params.js';
@@ -24,7 +24,7 @@ export async function refreshProfile(
 ): Promise<Profile> {
   if (!p.refreshToken) throw withRelogin(new NoTokenError(`profile '${name}' has no refresh token`));
   // Only the OAuth engine's profiles record a token endpoint and a client.
-  const P: OAuthParams = isOAuth(p) ? p.params : {};
+  const P = oauthParams(p);
   const { tokenUrl, clientId } = P;
   if (!tokenUrl || !clientId) {
     throw withRelogin(

@@ -9,7 +9,12 @@ import type { Context } from '../../context.js';
 import { NoTokenError, ProtocolError, UsageError, withRelogin } from '../../errors.js';
 import { checkUrl } from '../../http/url.js';
 import { isoUtc } from '../../lib/format.js';
-import type { Profile, TokenExchangeParams, TokenExchangeProfile } from '../../store/profile.js';
+import {
+  type Profile,
+  paramsOf,
+  type TokenExchangeParams,
+  type TokenExchangeProfile,
+} from '../../store/profile.js';
 import type { OAuthClient } from '../client-auth/index.js';
 import { clientFromParams, requestParams, splitPairs } from '../params.js';
 import { expiryIso, processTokenResponse, type TokenSet } from '../protocol.js';
@@ -147,7 +152,7 @@ export function exchangeProfile(
 
 /** The exchange a saved profile was made with. */
 export function specFromProfile(name: string, p: Profile, secret: string | undefined): ExchangeSpec {
-  const P: TokenExchangeParams = p.flow === 'token_exchange' ? p.params : {};
+  const P = paramsOf(p, 'token_exchange');
   const { tokenUrl, clientId } = P;
   if (!tokenUrl || !clientId || (!P.subjectTokenFile && !P.subjectTokenEnv)) {
     throw withRelogin(

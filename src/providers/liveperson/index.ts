@@ -24,7 +24,5 @@ export const liveperson: ProviderDef = {
   label: 'LivePerson',
   register,
   loginCommand,
-  async revoke(ctx, name, p) {
-    return (await import('./flow.js')).revokeForDelete(ctx, name, p);
-  },
+  revoke: async (ctx, name, p) => (await import('./flow.js')).revokeForDelete(ctx, name, p),
 };
