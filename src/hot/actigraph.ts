@@ -20,7 +20,7 @@ import {
   ACTIGRAPH_TOKEN_URL,
   scopeWarnings,
 } from '../providers/actigraph/constants.js';
-import { expiresAtMs } from '../store/profile.js';
+import { expiresAtMs, oauthClientId } from '../store/profile.js';
 import { help, type Next, readProfile, runHot } from './shared.js';
 
 /** Run `actigraph token …` on the hot path; see runHot() for the result. */
@@ -66,7 +66,7 @@ function cachedActigraph(
   const exp = expiresAtMs(p)!;
   // Keep a margin so the line cannot differ from the full CLI's by the time it would run.
   if (exp - now <= CACHE_MIN_TTL_MS + 1000) return undefined;
-  const savedId = typeof p.params.clientId === 'string' && p.params.clientId ? p.params.clientId : undefined;
+  const savedId = oauthClientId(p);
   const who = p.subject ?? savedId ?? 'the client';
   return {
     err: `Using cached token for ${who} from profile '${name}' (expires ${relativeTime(exp, now)}); --force fetches a new one.\n`,
