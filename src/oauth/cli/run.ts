@@ -10,7 +10,7 @@ import { checkUrl } from '../../http/url.js';
 import type { ParamValue, Profile } from '../../store/profile.js';
 import { checkClientAuth, needsSecret, type OAuthClient, usesCertificate } from '../client-auth/index.js';
 import { clientParams } from '../params.js';
-import { CLIENT_AUTH_METHODS, type ClientAuthMethod } from '../protocol.js';
+import { CLIENT_AUTH_METHODS, type ClientAuthMethod, type TokenSet } from '../protocol.js';
 
 type Opts = Record<string, unknown>;
 
@@ -190,11 +190,8 @@ function endpointFlags(
   return { issuer, ...given };
 }
 
-/** `oauth client-credentials`: a token for the client itself (RFC 6749 §4.4), cached while valid. */
-export async function clientCredentials(ctx: Context, opts: Opts): Promise<void> {
-  const { absoluteCaFile, obtainClientCredentials, runOptions } = await import('./obtain.js');
-  const { assertCanSave, saveRules } = await import('../../commands/output.js');
-  const clientId = clientIdOf(opts);
+/** --issuer or --token-url, exactly one, checked: the commands that talk to the token endpoint only. */
+function tokenEndpointFlags(ctx: Context, opts: Opts): { issuer?: string; tokenUrl?: string } {
   const issuer = opt(opts, 'issuer');
   const tokenUrl = opt(opts, 'tokenUrl');
   if ((issuer === undefined) === (tokenUrl === undefined)) {
@@ -206,17 +203,25 @@ export async function clientCredentials(ctx: Context, opts: Opts): Promise<void>
   if (tokenUrl !== undefined)
     checkUrl(tokenUrl, { insecure: ctx.insecure, source: 'flag', label: '--token-url' });
   if (issuer !== undefined) checkUrl(issuer, { insecure: ctx.insecure, source: 'flag', label: '--issuer' });
+  return { issuer, tokenUrl };
+}
+
+/** --audience: absent, or a non-empty value. */
+function audienceOf(opts: Opts): string | undefined {
   const audience = opt(opts, 'audience');
   if (audience === '') throw new UsageError('--audience is empty');
+  return audience;
+}
+
+/** `oauth client-credentials`: a token for the client itself (RFC 6749 §4.4), cached while valid. */
+export async function clientCredentials(ctx: Context, opts: Opts): Promise<void> {
+  const { absoluteCaFile, obtainClientCredentials, runOptions } = await import('./obtain.js');
+  const clientId = clientIdOf(opts);
+  const { issuer, tokenUrl } = tokenEndpointFlags(ctx, opts);
+  const audience = audienceOf(opts);
   const resource = checkResources(list(opts, 'resource'));
   const tokenParams = checkPairs(list(opts, 'tokenParam'), '--token-param');
-  const run = runOptions(opts, 'oauth');
-  assertCanSave(
-    ctx,
-    run.profile,
-    { provider: 'oauth', flow: 'client_credentials', clientId },
-    saveRules(opts),
-  );
+  const run = runOptions(ctx, opts, 'oauth', clientId);
   const client = await clientFromFlags(ctx, opts, clientId, {
     withSecret: 'client_secret_basic',
     without: 'client_secret_basic',
@@ -245,7 +250,7 @@ export async function clientCredentials(ctx: Context, opts: Opts): Promise<void>
       tokenParams,
       caFile: absoluteCaFile(opt(opts, 'caFile')),
     },
-    { ...run, ...saveRules(opts) },
+    run,
   );
 }
 
@@ -339,12 +344,8 @@ async function userLoginClient(
 export async function login(ctx: Context, opts: Opts): Promise<void> {
   const { authorizationCodeLogin } = await import('../grants/authorization-code.js');
   const { parseRedirectUri } = await import('../authorize.js');
-  const { subjectFromClaims } = await import('../idtoken.js');
-  const { expiryIso } = await import('../protocol.js');
-  const { isoUtc } = await import('../../lib/format.js');
   const { discover, endpointFor } = await import('../discovery.js');
   const { absoluteCaFile } = await import('../grants/client-credentials.js');
-  const { finishLogin, saveRules } = await import('../../commands/output.js');
   const clientId = clientIdOf(opts);
   const ep = endpointFlags(ctx, opts, ['authorizeUrl', 'tokenUrl'], 'oauth login');
   const scopes = parseScopes(opts.scope as string[] | undefined);
@@ -444,8 +445,6 @@ export async function login(ctx: Context, opts: Opts): Promise<void> {
     caFile,
   });
 
-  const now = ctx.now();
-  const t = result.tokens;
   const params = commonParams(client, secret, {
     issuer: issuerId,
     tokenUrl: tokenUrl!,
@@ -458,30 +457,11 @@ export async function login(ctx: Context, opts: Opts): Promise<void> {
   params.authorizeUrl = authorizeUrl!;
   params.redirectUri = result.redirectUri;
   if (parUrl) params.par = true;
-  const profile: Profile = {
-    provider: 'oauth',
-    flow: 'authorization_code',
-    token: t.accessToken,
-    tokenType: t.tokenType,
-    obtainedAt: isoUtc(now),
-    expiresAt: expiryIso(t.expiresIn, now),
-    subject: subjectFromClaims(result.idTokenClaims),
-    scopes: t.scope ?? scopes,
+  await saveUserLogin(ctx, opts, 'authorization_code', result.tokens, result.idTokenClaims, {
+    scopes,
     params,
-  };
-  if (t.refreshToken) profile.refreshToken = t.refreshToken;
-  if (t.idToken) profile.idToken = t.idToken;
-  if (secret !== undefined && opts.saveSecret === true) profile.clientSecret = secret;
-  const name = opt(opts, 'profile') ?? 'oauth';
-  const who = profile.subject ? ` as ${profile.subject}` : '';
-  const refresh = t.refreshToken ? ' with a refresh token' : ' (no refresh token was issued)';
-  await finishLogin(
-    ctx,
-    name,
-    profile,
-    { json: opts.json === true, print: opts.print === true, ...saveRules(opts) },
-    `Logged in${who}; saved${refresh} as profile '${name}'`,
-  );
+    secret,
+  });
 }
 
 /** `oauth device`: the device authorization grant (RFC 8628) for machines without a browser. */
@@ -489,17 +469,13 @@ export async function device(ctx: Context, opts: Opts): Promise<void> {
   const { requestDeviceCode, pollDeviceToken } = await import('../grants/device.js');
   const { discover, endpointFor } = await import('../discovery.js');
   const { absoluteCaFile } = await import('../grants/client-credentials.js');
-  const { checkIdToken, subjectFromClaims } = await import('../idtoken.js');
+  const { checkIdToken } = await import('../idtoken.js');
   const { needsSignatureCheck, verifyIdTokenSignature } = await import('../idtoken-signature.js');
-  const { expiryIso } = await import('../protocol.js');
-  const { isoUtc } = await import('../../lib/format.js');
-  const { finishLogin, saveRules } = await import('../../commands/output.js');
   const clientId = clientIdOf(opts);
   const ep = endpointFlags(ctx, opts, ['deviceUrl', 'tokenUrl'], 'oauth device');
   const scopes = parseScopes(opts.scope as string[] | undefined);
   const resource = checkResources(list(opts, 'resource'));
-  const audience = opt(opts, 'audience');
-  if (audience === '') throw new UsageError('--audience is empty');
+  const audience = audienceOf(opts);
   const extraParams = pairs(checkPairs(list(opts, 'param'), '--param'));
   const tokenParams = checkPairs(list(opts, 'tokenParam'), '--token-param');
   const caFile = absoluteCaFile(opt(opts, 'caFile'));
@@ -571,7 +547,6 @@ export async function device(ctx: Context, opts: Opts): Promise<void> {
     if (needsSignatureCheck(cfg.tokenUrl)) await verifyIdTokenSignature(ctx, t.idToken, jwksUri, caFile);
     claims = checkIdToken(t.idToken, { clientId, issuer: issuerId, nowMs: ctx.now() });
   }
-  const now = ctx.now();
   const params = commonParams(client, secret, {
     issuer: issuerId,
     tokenUrl: cfg.tokenUrl,
@@ -583,28 +558,49 @@ export async function device(ctx: Context, opts: Opts): Promise<void> {
   });
   params.deviceUrl = cfg.deviceUrl;
   if (audience) params.audience = audience;
+  await saveUserLogin(ctx, opts, 'device_code', t, claims, { scopes, params, secret });
+}
+
+/**
+ * Save the tokens of a login a person approved (browser or device) as the profile --profile names,
+ * then print what was asked for.
+ */
+async function saveUserLogin(
+  ctx: Context,
+  opts: Opts,
+  flow: 'authorization_code' | 'device_code',
+  t: TokenSet,
+  claims: Record<string, unknown> | undefined,
+  x: { scopes: string[]; params: Profile['params']; secret: string | undefined },
+): Promise<void> {
+  const { subjectFromClaims } = await import('../idtoken.js');
+  const { expiryIso } = await import('../protocol.js');
+  const { isoUtc } = await import('../../lib/format.js');
+  const { finishLogin, saveRules } = await import('../../commands/output.js');
+  const now = ctx.now();
   const profile: Profile = {
     provider: 'oauth',
-    flow: 'device_code',
+    flow,
     token: t.accessToken,
     tokenType: t.tokenType,
     obtainedAt: isoUtc(now),
     expiresAt: expiryIso(t.expiresIn, now),
     subject: subjectFromClaims(claims),
-    scopes: t.scope ?? scopes,
-    params,
+    scopes: t.scope ?? x.scopes,
+    params: x.params,
   };
   if (t.refreshToken) profile.refreshToken = t.refreshToken;
   if (t.idToken) profile.idToken = t.idToken;
-  if (secret !== undefined && opts.saveSecret === true) profile.clientSecret = secret;
+  if (x.secret !== undefined && opts.saveSecret === true) profile.clientSecret = x.secret;
   const name = opt(opts, 'profile') ?? 'oauth';
   const who = profile.subject ? ` as ${profile.subject}` : '';
+  const refresh = t.refreshToken ? ' with a refresh token' : ' (no refresh token was issued)';
   await finishLogin(
     ctx,
     name,
     profile,
     { json: opts.json === true, print: opts.print === true, ...saveRules(opts) },
-    `Logged in${who}; saved${t.refreshToken ? ' with a refresh token' : ' (no refresh token was issued)'} as profile '${name}'`,
+    `Logged in${who}; saved${refresh} as profile '${name}'`,
   );
 }
 
@@ -630,17 +626,7 @@ export async function tokenExchange(ctx: Context, opts: Opts): Promise<void> {
     '../../commands/output.js'
   );
   const clientId = clientIdOf(opts);
-  const issuer = opt(opts, 'issuer');
-  const tokenFlag = opt(opts, 'tokenUrl');
-  if ((issuer === undefined) === (tokenFlag === undefined)) {
-    throw new UsageError(
-      issuer === undefined ? 'pass --issuer or --token-url' : 'pass either --issuer or --token-url, not both',
-      'Use --issuer <url> for discovery, or --token-url <url> to name the token endpoint.',
-    );
-  }
-  if (tokenFlag !== undefined)
-    checkUrl(tokenFlag, { insecure: ctx.insecure, source: 'flag', label: '--token-url' });
-  if (issuer !== undefined) checkUrl(issuer, { insecure: ctx.insecure, source: 'flag', label: '--issuer' });
+  const { issuer, tokenUrl: tokenFlag } = tokenEndpointFlags(ctx, opts);
   const subjectFile = abs(opt(opts, 'subjectTokenFile'));
   const subjectEnv = opt(opts, 'subjectTokenEnv');
   if ((subjectFile === undefined) === (subjectEnv === undefined)) {
@@ -660,8 +646,7 @@ export async function tokenExchange(ctx: Context, opts: Opts): Promise<void> {
   if (opt(opts, 'actorTokenType') !== undefined && !actor) {
     throw new UsageError('--actor-token-type needs --actor-token-file or --actor-token-env');
   }
-  const audience = opt(opts, 'audience');
-  if (audience === '') throw new UsageError('--audience is empty');
+  const audience = audienceOf(opts);
   const client = await clientFromFlags(ctx, opts, clientId, {
     withSecret: 'client_secret_basic',
     without: 'none',
