@@ -8,6 +8,7 @@ import type { Context } from '../../context.js';
 import { ProtocolError, UsageError } from '../../errors.js';
 import { checkUrl } from '../../http/url.js';
 import type { ParamValue, Profile } from '../../store/profile.js';
+import { tryOpen } from '../../ui/browser.js';
 import { checkClientAuth, needsSecret, type OAuthClient, usesCertificate } from '../client-auth/index.js';
 import { clientParams } from '../params.js';
 import { CLIENT_AUTH_METHODS, type ClientAuthMethod, type TokenSet } from '../protocol.js';
@@ -523,14 +524,8 @@ export async function device(ctx: Context, opts: Opts): Promise<void> {
     const { renderUnicodeCompact } = await import('uqr');
     ctx.io.err(`${renderUnicodeCompact(url)}\n\n`);
   }
-  if (opts.open !== false) {
-    let opened = false;
-    try {
-      opened = await ctx.browser.open(url);
-    } catch {
-      opened = false;
-    }
-    if (!opened) ctx.io.debug('could not open a browser; the URL is above');
+  if (opts.open !== false && !(await tryOpen(ctx.browser, url))) {
+    ctx.io.debug('could not open a browser; the URL is above');
   }
   const spinner = await ctx.spinner();
   spinner.start('Waiting for you to approve the request in the browser (Ctrl-C to cancel)…');
