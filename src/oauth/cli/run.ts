@@ -8,10 +8,9 @@ import type { Context } from '../../context.js';
 import { ProtocolError, UsageError } from '../../errors.js';
 import { checkUrl } from '../../http/url.js';
 import type { ParamValue, Profile } from '../../store/profile.js';
-import { tryOpen } from '../../ui/browser.js';
 import { checkClientAuth, needsSecret, type OAuthClient, usesCertificate } from '../client-auth/index.js';
 import { clientParams } from '../params.js';
-import { CLIENT_AUTH_METHODS, type ClientAuthMethod, type TokenSet } from '../protocol.js';
+import { CLIENT_AUTH_METHODS, type ClientAuthMethod } from '../protocol.js';
 
 type Opts = Record<string, unknown>;
 
@@ -209,9 +208,9 @@ function tokenEndpointFlags(ctx: Context, opts: Opts): { issuer?: string; tokenU
 
 /** --audience: absent, or a non-empty value. */
 function audienceOf(opts: Opts): string | undefined {
-  const audience = opt(opts, 'audience');
-  if (audience === '') throw new UsageError('--audience is empty');
-  return audience;
+  const value = opt(opts, 'audience');
+  if (value === '') throw new UsageError('--audience is empty');
+  return value;
 }
 
 /** `oauth client-credentials`: a token for the client itself (RFC 6749 §4.4), cached while valid. */
@@ -345,8 +344,12 @@ async function userLoginClient(
 export async function login(ctx: Context, opts: Opts): Promise<void> {
   const { authorizationCodeLogin } = await import('../grants/authorization-code.js');
   const { parseRedirectUri } = await import('../authorize.js');
+  const { subjectFromClaims } = await import('../idtoken.js');
+  const { expiryIso } = await import('../protocol.js');
+  const { isoUtc } = await import('../../lib/format.js');
   const { discover, endpointFor } = await import('../discovery.js');
   const { absoluteCaFile } = await import('../grants/client-credentials.js');
+  const { finishLogin, saveRules } = await import('../../commands/output.js');
   const clientId = clientIdOf(opts);
   const ep = endpointFlags(ctx, opts, ['authorizeUrl', 'tokenUrl'], 'oauth login');
   const scopes = parseScopes(opts.scope as string[] | undefined);
@@ -446,6 +449,8 @@ export async function login(ctx: Context, opts: Opts): Promise<void> {
     caFile,
   });
 
+  const now = ctx.now();
+  const t = result.tokens;
   const params = commonParams(client, secret, {
     issuer: issuerId,
     tokenUrl: tokenUrl!,
@@ -458,20 +463,43 @@ export async function login(ctx: Context, opts: Opts): Promise<void> {
   params.authorizeUrl = authorizeUrl!;
   params.redirectUri = result.redirectUri;
   if (parUrl) params.par = true;
-  await saveUserLogin(ctx, opts, 'authorization_code', result.tokens, result.idTokenClaims, {
-    scopes,
+  const profile: Profile = {
+    provider: 'oauth',
+    flow: 'authorization_code',
+    token: t.accessToken,
+    tokenType: t.tokenType,
+    obtainedAt: isoUtc(now),
+    expiresAt: expiryIso(t.expiresIn, now),
+    subject: subjectFromClaims(result.idTokenClaims),
+    scopes: t.scope ?? scopes,
     params,
-    secret,
-  });
+  };
+  if (t.refreshToken) profile.refreshToken = t.refreshToken;
+  if (t.idToken) profile.idToken = t.idToken;
+  if (secret !== undefined && opts.saveSecret === true) profile.clientSecret = secret;
+  const name = opt(opts, 'profile') ?? 'oauth';
+  const who = profile.subject ? ` as ${profile.subject}` : '';
+  const refresh = t.refreshToken ? ' with a refresh token' : ' (no refresh token was issued)';
+  await finishLogin(
+    ctx,
+    name,
+    profile,
+    { json: opts.json === true, print: opts.print === true, ...saveRules(opts) },
+    `Logged in${who}; saved${refresh} as profile '${name}'`,
+  );
 }
 
 /** `oauth device`: the device authorization grant (RFC 8628) for machines without a browser. */
 export async function device(ctx: Context, opts: Opts): Promise<void> {
   const { requestDeviceCode, pollDeviceToken } = await import('../grants/device.js');
+  const { tryOpen } = await import('../../ui/browser.js');
   const { discover, endpointFor } = await import('../discovery.js');
   const { absoluteCaFile } = await import('../grants/client-credentials.js');
-  const { checkIdToken } = await import('../idtoken.js');
+  const { checkIdToken, subjectFromClaims } = await import('../idtoken.js');
   const { needsSignatureCheck, verifyIdTokenSignature } = await import('../idtoken-signature.js');
+  const { expiryIso } = await import('../protocol.js');
+  const { isoUtc } = await import('../../lib/format.js');
+  const { finishLogin, saveRules } = await import('../../commands/output.js');
   const clientId = clientIdOf(opts);
   const ep = endpointFlags(ctx, opts, ['deviceUrl', 'tokenUrl'], 'oauth device');
   const scopes = parseScopes(opts.scope as string[] | undefined);
@@ -542,6 +570,7 @@ export async function device(ctx: Context, opts: Opts): Promise<void> {
     if (needsSignatureCheck(cfg.tokenUrl)) await verifyIdTokenSignature(ctx, t.idToken, jwksUri, caFile);
     claims = checkIdToken(t.idToken, { clientId, issuer: issuerId, nowMs: ctx.now() });
   }
+  const now = ctx.now();
   const params = commonParams(client, secret, {
     issuer: issuerId,
     tokenUrl: cfg.tokenUrl,
@@ -553,49 +582,28 @@ export async function device(ctx: Context, opts: Opts): Promise<void> {
   });
   params.deviceUrl = cfg.deviceUrl;
   if (audience) params.audience = audience;
-  await saveUserLogin(ctx, opts, 'device_code', t, claims, { scopes, params, secret });
-}
-
-/**
- * Save the tokens of a login a person approved (browser or device) as the profile --profile names,
- * then print what was asked for.
- */
-async function saveUserLogin(
-  ctx: Context,
-  opts: Opts,
-  flow: 'authorization_code' | 'device_code',
-  t: TokenSet,
-  claims: Record<string, unknown> | undefined,
-  x: { scopes: string[]; params: Profile['params']; secret: string | undefined },
-): Promise<void> {
-  const { subjectFromClaims } = await import('../idtoken.js');
-  const { expiryIso } = await import('../protocol.js');
-  const { isoUtc } = await import('../../lib/format.js');
-  const { finishLogin, saveRules } = await import('../../commands/output.js');
-  const now = ctx.now();
   const profile: Profile = {
     provider: 'oauth',
-    flow,
+    flow: 'device_code',
     token: t.accessToken,
     tokenType: t.tokenType,
     obtainedAt: isoUtc(now),
     expiresAt: expiryIso(t.expiresIn, now),
     subject: subjectFromClaims(claims),
-    scopes: t.scope ?? x.scopes,
-    params: x.params,
+    scopes: t.scope ?? scopes,
+    params,
   };
   if (t.refreshToken) profile.refreshToken = t.refreshToken;
   if (t.idToken) profile.idToken = t.idToken;
-  if (x.secret !== undefined && opts.saveSecret === true) profile.clientSecret = x.secret;
+  if (secret !== undefined && opts.saveSecret === true) profile.clientSecret = secret;
   const name = opt(opts, 'profile') ?? 'oauth';
   const who = profile.subject ? ` as ${profile.subject}` : '';
-  const refresh = t.refreshToken ? ' with a refresh token' : ' (no refresh token was issued)';
   await finishLogin(
     ctx,
     name,
     profile,
     { json: opts.json === true, print: opts.print === true, ...saveRules(opts) },
-    `Logged in${who}; saved${refresh} as profile '${name}'`,
+    `Logged in${who}; saved${t.refreshToken ? ' with a refresh token' : ' (no refresh token was issued)'} as profile '${name}'`,
   );
 }
 

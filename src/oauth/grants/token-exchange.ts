@@ -9,11 +9,11 @@ import { NoTokenError, ProtocolError, UsageError, withRelogin } from '../../erro
 import { checkUrl } from '../../http/url.js';
 import { isoUtc } from '../../lib/format.js';
 import type { ParamValue, Profile } from '../../store/profile.js';
-import { readFileOrEnv } from '../client-auth/assertion.js';
 import type { OAuthClient } from '../client-auth/index.js';
 import { clientFromParams, clientParams, extraTokenParams, splitPairs, str, words } from '../params.js';
 import { expiryIso, processTokenResponse, type TokenSet } from '../protocol.js';
 import { endpointLabel, postForm } from '../token-endpoint.js';
+import { readFileOrEnv } from '../token-source.js';
 
 /** RFC 8693 §2.1. */
 export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
