@@ -35,6 +35,10 @@ async function bundle(entry, outName, extra = {}) {
     define: { 'import.meta.url': '__authctl_import_meta_url', __AUTHCTL_VERSION__: JSON.stringify(version) },
     banner: { js: 'const __authctl_import_meta_url = require("node:url").pathToFileURL(__filename).href;' },
     legalComments: 'none',
+    // No comments or indentation for V8 to read and scan on every start (the full bundle is read
+    // whole even when one command runs); names are kept for readable stack traces.
+    minifyWhitespace: true,
+    minifySyntax: true,
     logLevel: 'warning',
     ...extra,
   });
@@ -42,40 +46,46 @@ async function bundle(entry, outName, extra = {}) {
   return out;
 }
 
+/**
+ * A plugin that leaves out of a bundle each provider's commands.js (commander declarations: an
+ * empty register() instead) and every import() that `drop(importPath, importer)` names (a module
+ * that throws instead), so that a small entry keeps the provider registry without the code behind it.
+ */
+const without = (name, drop) => ({
+  name,
+  setup(b) {
+    b.onResolve({ filter: /.*/ }, (args) =>
+      args.kind === 'dynamic-import' && drop(args.path, args.importer)
+        ? { path: args.path, namespace: 'left-out' }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'left-out' }, () => ({
+      contents: `throw new Error("authctl: not available in this entry (${name})");`,
+      loader: 'js',
+    }));
+    b.onResolve({ filter: /^\.\/commands\.js$/ }, (args) =>
+      /[\\/]src[\\/]providers[\\/]/.test(args.importer)
+        ? { path: args.path, namespace: 'no-commands' }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'no-commands' }, () => ({
+      contents: 'export const register = () => {};',
+      loader: 'js',
+    }));
+  },
+});
+
 await bundle('hot.ts', 'hot.cjs', {
   // The hot entry uses the provider registry (names, Authorization values, export variables) but
-  // never declares commands nor runs a flow: each provider's commands.js (commander options) is
-  // replaced by an empty register(), and every import() (a flow loaded on demand: revocation…) by
-  // a module that throws, so neither commander nor any flow lands in dist/hot.cjs.
-  plugins: [
-    {
-      name: 'registry-without-commands',
-      setup(b) {
-        b.onResolve({ filter: /.*/ }, (args) =>
-          args.kind === 'dynamic-import' ? { path: args.path, namespace: 'not-hot' } : undefined,
-        );
-        b.onLoad({ filter: /.*/, namespace: 'not-hot' }, () => ({
-          contents: 'throw new Error("not available in the hot entry");',
-          loader: 'js',
-        }));
-        b.onResolve({ filter: /^\.\/commands\.js$/ }, (args) =>
-          /[\\/]src[\\/]providers[\\/]/.test(args.importer)
-            ? { path: args.path, namespace: 'no-commands' }
-            : undefined,
-        );
-        b.onLoad({ filter: /.*/, namespace: 'no-commands' }, () => ({
-          contents: 'export const register = () => {};',
-          loader: 'js',
-        }));
-      },
-    },
-  ],
+  // never declares commands nor runs a flow: no commands.js, and no import() at all (a flow loaded
+  // on demand: revocation…), so neither commander nor any flow lands in dist/hot.cjs.
+  plugins: [without('hot', () => true)],
   // The hot entry has no import.meta.url, and must not pay for node:url.
   define: { __AUTHCTL_VERSION__: JSON.stringify(version) },
   banner: {},
-  // Fewer bytes for V8 to scan on every `token print`; names are kept for readable stack traces.
-  minifyWhitespace: true,
-  minifySyntax: true,
+  // Fewer bytes and tokens for V8 to scan on every `token print`. Names may go too: any error in
+  // the hot entry is caught and the full CLI does the job.
+  minify: true,
 });
 
 // commander gets its own file, dist/commander.cjs, loaded only when the full program is built:
@@ -95,6 +105,20 @@ const commanderPatch = {
   },
 };
 await bundle('../node_modules/commander/index.js', 'commander.cjs', { plugins: [commanderPatch] });
+// dist/ci.cjs: src/main.ts for `actigraph token`'s CI forms only (the launcher runs it when the hot
+// entry parsed such a form and a request is due): without the commander program, the token
+// commands, completion, and the other providers' flows behind the registry (revocation, status),
+// it is about a quarter of the full bundle, which is what such a run would otherwise read and parse.
+await bundle('main.ts', 'ci.cjs', {
+  plugins: [
+    without(
+      'ci',
+      (p, importer) =>
+        (/[\\/]src[\\/]main\.ts$/.test(importer) && p !== './context.js' && !p.includes('actigraph')) ||
+        /[\\/]src[\\/]providers[\\/][a-z]+[\\/]index\.ts$/.test(importer),
+    ),
+  ],
+});
 const full = await bundle('main.ts', 'authctl.cjs', {
   plugins: [
     {

@@ -5,14 +5,16 @@
  *   only the profile asked for is validated (a damaged sibling does not matter);
  * - `--version` / `-V`;
  * - `[command…] --help` / `-h` when stdout is not a terminal, from help texts the build rendered
- *   with commander itself (dist/help.json; a terminal gets commander's help at its own width).
+ *   with commander itself (dist/help.json; a terminal gets commander's help at its own width);
+ * - `actigraph token` in its CI forms when the saved token can be reused.
  * Anything else — renewal due, an unusual flag, a missing or damaged profile, a store whose modes
- * need tightening, any error — returns false before anything was written, and the launcher runs the
- * full CLI, which does the whole job with its usual output. test/e2e/fast-path.test.ts and
- * test/e2e/startup.test.ts keep both paths byte-for-byte equal.
+ * need tightening, any error — returns the bundle to run before anything was written: dist/ci.cjs
+ * for `actigraph token`'s CI forms that need a request (the same src/main.ts without commander or
+ * the other providers' flows), else dist/authctl.cjs, which does the whole job with its usual
+ * output. test/e2e/fast-path.test.ts and test/e2e/startup*.test.ts keep the paths byte-for-byte equal.
  */
-import fs from 'node:fs';
-import path from 'node:path';
+import { fstatSync, lstatSync, readFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseHot, parseHotActigraph } from './cli/fast.js';
 import { parseProfileName, parseScopes } from './cli/parse.js';
 import { checkUrl } from './http/url.js';
@@ -36,17 +38,23 @@ import { writeStdout } from './ui/io.js';
 /** Replaced by the build with package.json's version. */
 declare const __AUTHCTL_VERSION__: string;
 
-/** Run argv on the hot path; true when it was fully handled (output written, exit code 0). */
-export function run(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): boolean {
-  if (env.AUTHCTL_NO_FAST_PATH === '1' || env.AUTHCTL_PARSE_ONLY === '1') return false;
+/** What the launcher runs when the hot entry did not answer: the CI bundle or the full CLI. */
+export type Next = 'ci' | 'authctl';
+
+/**
+ * Run argv on the hot path: undefined when it was fully handled (output written), else the bundle
+ * (dist/<name>.cjs) the launcher runs instead, nothing having been written.
+ */
+export function run(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Next | undefined {
+  if (env.AUTHCTL_NO_FAST_PATH === '1' || env.AUTHCTL_PARSE_ONLY === '1') return 'authctl';
   let text: ReturnType<typeof answer>;
   try {
     text = answer(argv, env);
   } catch {
     // Anything unexpected before output: the full CLI does the job (and reports it properly).
-    return false;
+    return 'authctl';
   }
-  if (text === undefined) return false;
+  if (text === undefined) return argv[0] === 'actigraph' && parseHotActigraph(argv) ? 'ci' : 'authctl';
   // From here on something may have been written: never hand over (it would be written twice).
   try {
     if (typeof text === 'object') {
@@ -59,7 +67,7 @@ export function run(argv: readonly string[], env: NodeJS.ProcessEnv = process.en
     process.exitCode = code === 'EPIPE' ? 141 : 1;
     if (code !== 'EPIPE') process.stderr.write(`error: cannot write the output (${code ?? String(e)}).\n`);
   }
-  return true;
+  return undefined;
 }
 
 /**
@@ -70,7 +78,7 @@ function writeStderr(text: string): void {
   const buf = Buffer.from(text, 'utf8');
   let off = 0;
   try {
-    while (off < buf.length) off += fs.writeSync(2, buf, off);
+    while (off < buf.length) off += writeSync(2, buf, off);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
     process.stderr.write(buf.subarray(off));
@@ -165,17 +173,17 @@ function readProfile(
   env: NodeJS.ProcessEnv,
 ): { name: string; profile: Profile } | undefined {
   const dir = configDir(env);
-  const file = path.join(dir, STORE_BASENAME);
+  const file = join(dir, STORE_BASENAME);
   if (process.platform !== 'win32') {
     // The full CLI tightens (and warns about) a store other users can read, and has its own rules
     // for links: only a plain 0600-style file in a private directory is read here.
-    const d = fs.lstatSync(dir, { throwIfNoEntry: false });
-    const f = fs.lstatSync(file, { throwIfNoEntry: false });
+    const d = lstatSync(dir, { throwIfNoEntry: false });
+    const f = lstatSync(file, { throwIfNoEntry: false });
     if (!d?.isDirectory() || !f?.isFile()) return undefined;
     if ((d.mode & 0o077) !== 0 && (d.mode & 0o1000) === 0) return undefined;
     if ((f.mode & 0o077) !== 0) return undefined;
   }
-  const data: unknown = JSON.parse(fs.readFileSync(file, 'utf8'));
+  const data: unknown = JSON.parse(readFileSync(file, 'utf8'));
   if (typeof data !== 'object' || data === null || Array.isArray(data)) return undefined;
   const { version = 1, profiles } = data as { version?: unknown; profiles?: unknown };
   if (version !== 1) return undefined;
@@ -202,10 +210,10 @@ function readProfile(
 function help(words: readonly string[]): string | undefined {
   if (words.some((w) => w.startsWith('-'))) return undefined;
   // A terminal gets commander's help at its width; /dev/null is a character device but no terminal.
-  if (fs.fstatSync(1).isCharacterDevice() && process.getBuiltinModule('node:tty').isatty(1)) return undefined;
+  if (fstatSync(1).isCharacterDevice() && process.getBuiltinModule('node:tty').isatty(1)) return undefined;
   let texts: Record<string, string>;
   try {
-    texts = JSON.parse(fs.readFileSync(path.join(__dirname, 'help.json'), 'utf8'));
+    texts = JSON.parse(readFileSync(join(__dirname, 'help.json'), 'utf8'));
   } catch {
     return undefined;
   }

@@ -1,6 +1,7 @@
 /**
  * `actigraph token` with a reusable cached token is answered by the hot entry (dist/hot.cjs) without
- * the full CLI; every other form goes to commander. Both must print the same bytes: each argv runs
+ * the full CLI; its other CI forms (a request due) run from dist/ci.cjs, still without commander;
+ * every other form goes to commander. Both must print the same bytes: each argv runs
  * twice, hot and with AUTHCTL_NO_FAST_PATH=1 (the full CLI forced), and nothing reaches the network.
  */
 import assert from 'node:assert/strict';
@@ -154,4 +155,16 @@ test('--force (one request) through main.ts without commander: the same output a
       assert.equal(full.stdout, `${ids.issued[before + 1]}\n`);
     } else assert.equal(hot.stdout + full.stdout, '');
   }
+  // The request runs from dist/ci.cjs: neither the full bundle nor commander is read.
+  const out = path.join(dir.dir, 'modules.json');
+  const r = await runCli(args('--force'), {
+    configDir: dir.dir,
+    env: { ...actigraphEnv(), AUTHCTL_DEBUG_MODULES: out },
+  });
+  assert.equal(r.code, 0, r.stderr);
+  const { files } = JSON.parse(fs.readFileSync(out, 'utf8')) as { files: string[] };
+  assert.deepEqual(
+    files.map((f) => path.relative(repoRoot, f)),
+    [path.join('bin', 'authctl.js'), path.join('dist', 'hot.cjs'), path.join('dist', 'ci.cjs')],
+  );
 });
