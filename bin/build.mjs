@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 /**
  * Build (esbuild; type checking is `tsc --noEmit`, npm run check):
- * - dist/hot.cjs: the hot entry (src/hot.ts), a few KB: `token print|header|export` with a fresh
- *   token, `--version`, and pre-rendered `--help`. bin/authctl.js runs it first.
+ * - dist/hot.cjs: the hot entry (src/hot/token.ts), a few KB: `token print|header|export` with a
+ *   fresh token, `--version`, and pre-rendered `--help`. bin/authctl.js runs it first;
+ *   dist/hot-actigraph.cjs (src/hot/actigraph.ts) instead for `authctl actigraph …`.
+ * - dist/ci.cjs: src/main.ts for `actigraph token`'s CI forms that need a request.
  * - dist/authctl.cjs: the whole CLI (src/main.ts), run when the hot entry hands over. CommonJS loads
  *   faster than an ESM graph on Node 20 (an esbuild ESM split measured slower: docs/performance.md).
  *   The heavy, ESM-only dependencies stay external and are loaded with import() only where used.
@@ -75,7 +77,7 @@ const without = (name, drop) => ({
   },
 });
 
-await bundle('hot.ts', 'hot.cjs', {
+const hotOptions = {
   // The hot entry uses the provider registry (names, Authorization values, export variables) but
   // never declares commands nor runs a flow: no commands.js, and no import() at all (a flow loaded
   // on demand: revocation…), so neither commander nor any flow lands in dist/hot.cjs.
@@ -86,7 +88,11 @@ await bundle('hot.ts', 'hot.cjs', {
   // Fewer bytes and tokens for V8 to scan on every `token print`. Names may go too: any error in
   // the hot entry is caught and the full CLI does the job.
   minify: true,
-});
+};
+await bundle('hot/token.ts', 'hot.cjs', hotOptions);
+// `authctl actigraph …` starts here instead: the cached-token answer without the token commands'
+// code, and the hand-over to dist/ci.cjs when a request is due.
+await bundle('hot/actigraph.ts', 'hot-actigraph.cjs', hotOptions);
 
 // commander gets its own file, dist/commander.cjs, loaded only when the full program is built:
 // the paths that skip commander (actigraph's CI forms, renewals) then do not even parse it.
@@ -107,15 +113,20 @@ const commanderPatch = {
 await bundle('../node_modules/commander/index.js', 'commander.cjs', { plugins: [commanderPatch] });
 // dist/ci.cjs: src/main.ts for `actigraph token`'s CI forms only (the launcher runs it when the hot
 // entry parsed such a form and a request is due): without the commander program, the token
-// commands, completion, and the other providers' flows behind the registry (revocation, status),
-// it is about a quarter of the full bundle, which is what such a run would otherwise read and parse.
+// commands, completion, the other providers' flows behind the registry (revocation, status) and
+// the client authentication methods ActiGraph does not use, it is about a quarter of the full bundle, which is what such a run would otherwise read and parse.
 await bundle('main.ts', 'ci.cjs', {
   plugins: [
     without(
       'ci',
       (p, importer) =>
         (/[\\/]src[\\/]main\.ts$/.test(importer) && p !== './context.js' && !p.includes('actigraph')) ||
-        /[\\/]src[\\/]providers[\\/][a-z]+[\\/]index\.ts$/.test(importer),
+        /[\\/]src[\\/]providers[\\/][a-z]+[\\/]index\.ts$/.test(importer) ||
+        // ActiGraph authenticates with client_secret_post (ACTIGRAPH_AUTH_METHOD), and its CI forms
+        // take no key, certificate or assertion: the other client authentication methods stay out.
+        (/[\\/]src[\\/]oauth[\\/]client-auth[\\/]index\.ts$/.test(importer) && p !== './secret-post.js') ||
+        // Nor discovery: they name the token endpoint (--token-url or ActiGraph's), never an issuer.
+        (/[\\/]src[\\/]oauth[\\/]cli[\\/]obtain\.ts$/.test(importer) && p === '../discovery.js'),
     ),
   ],
 });
