@@ -52,9 +52,11 @@ export function withRelogin<E extends AuthctlError>(err: E, lead = 'Run'): E {
 
 /**
  * An error class with its exit code and default `code`: every kind below takes
- * (message, hint?, code?) the same way.
+ * (message, hint?, code?) the same way. The calls are marked pure (literal arguments only) so that a
+ * bundle keeps only the kinds it uses.
  */
-function kind(exitCode: number, defaultCode: string) {
+function kind(exit: keyof typeof ExitCode, defaultCode: string) {
+  const exitCode = ExitCode[exit];
   return class extends AuthctlError {
     constructor(message: string, hint?: string, code = defaultCode) {
       super(message, exitCode, hint, code);
@@ -63,7 +65,7 @@ function kind(exitCode: number, defaultCode: string) {
 }
 
 /** Exit 1: anything else — network, server error, malformed answer, store unreadable. */
-export class FailureError extends kind(ExitCode.failure, 'failure') {}
+export class FailureError extends /* @__PURE__ */ kind('failure', 'failure') {}
 
 /** A kind of FailureError (exit 1) with its own default `code`. */
 function failureKind(defaultCode: string) {
@@ -75,25 +77,25 @@ function failureKind(defaultCode: string) {
 }
 
 /** Exit 1: the network or a server failed (unreachable, 5xx, timeout of a single request). */
-export class NetworkError extends failureKind('network') {}
+export class NetworkError extends /* @__PURE__ */ failureKind('network') {}
 
 /** Exit 1: a server answered something that does not follow its protocol. */
-export class ProtocolError extends failureKind('protocol') {}
+export class ProtocolError extends /* @__PURE__ */ failureKind('protocol') {}
 
 /** Exit 1: the token store cannot be read or written. */
-export class StoreError extends failureKind('store') {}
+export class StoreError extends /* @__PURE__ */ failureKind('store') {}
 
 /** Exit 2: bad flags or values, or a value is missing and there is no TTY to ask on. */
-export class UsageError extends kind(ExitCode.usage, 'usage') {}
+export class UsageError extends /* @__PURE__ */ kind('usage', 'usage') {}
 
 /** Exit 3: the user or the server said no. */
-export class RefusedError extends kind(ExitCode.refused, 'refused') {}
+export class RefusedError extends /* @__PURE__ */ kind('refused', 'refused') {}
 
 /** Exit 4: no usable token (missing profile, expired and not renewable, or checked invalid). */
-export class NoTokenError extends kind(ExitCode.noToken, 'token.unusable') {}
+export class NoTokenError extends /* @__PURE__ */ kind('noToken', 'token.unusable') {}
 
 /** Exit 5: the user did not finish in time, or the request expired on the server. */
-export class TimeoutError extends kind(ExitCode.timeout, 'timeout') {}
+export class TimeoutError extends /* @__PURE__ */ kind('timeout', 'timeout') {}
 
 /** Exit 130 (SIGINT) or 143 (SIGTERM): interrupted; nothing half-written is left. */
 export class InterruptedError extends AuthctlError {
