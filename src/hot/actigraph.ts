@@ -1,8 +1,8 @@
 /**
  * The hot entry for `authctl actigraph …` (dist/hot-actigraph.cjs, run first by bin/authctl.js):
- * pre-rendered help on a pipe, as dist/hot.cjs gives it, and `actigraph token` in its CI forms: when the saved token is reused (same request, more than
- * a minute left), it prints the one stderr line and, with --print, the token — what the full CLI
- * prints then — without loading it. When a request is due it hands over to dist/ci.cjs (src/main.ts
+ * pre-rendered help on a pipe, as dist/hot.cjs gives it, and `actigraph token` in its CI forms.
+ * When the saved token is reused (same request, more than a minute left), it prints the one stderr
+ * line and, with --print, the token — what the full CLI prints then — without loading it. When a request is due it hands over to dist/ci.cjs (src/main.ts
  * without commander); any other form goes to the full CLI. test/e2e/startup-actigraph.test.ts runs
  * every form both ways and compares the bytes.
  */

@@ -4,7 +4,7 @@
  * command):
  * - `token print|header|export` when the profile's token is fresh: the store file is read once and
  *   only the profile asked for is validated (a damaged sibling does not matter);
- * - `--version` / `-V`;
+ * - `--version` / `-V`, and `__complete profiles` (the profile names shell completion asks for);
  * - `[command…] --help` / `-h` when stdout is not a terminal, from help texts the build rendered
  *   with commander itself (dist/help.json; a terminal gets commander's help at its own width).
  * Anything else — renewal due, an unusual flag, a missing or damaged profile, a store whose modes
@@ -12,6 +12,7 @@
  * full CLI, which does the whole job with its usual output. test/e2e/fast-path.test.ts and
  * test/e2e/startup.test.ts keep both paths byte-for-byte equal.
  */
+import { completeHidden } from '../cli/complete-profiles.js';
 import { parseHot } from '../cli/fast.js';
 import { defaultShell, renderExports } from '../lib/shell.js';
 import { authorizationValue, exportVars } from '../providers/index.js';
@@ -29,6 +30,8 @@ export function run(argv: readonly string[], env: NodeJS.ProcessEnv = process.en
 /** What to print for argv (stdout, or both streams), or undefined to hand over to the full CLI. */
 function answer(argv: readonly string[], env: NodeJS.ProcessEnv): Answer | undefined {
   if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) return `${__AUTHCTL_VERSION__}\n`;
+  // Profile names for shell completion, on every Tab.
+  if (argv[0] === '__complete') return completeHidden(argv.slice(1), env);
   const last = argv[argv.length - 1];
   if (last === '--help' || last === '-h') return help(argv.slice(0, -1));
   const hot = parseHot(argv);
