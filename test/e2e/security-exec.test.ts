@@ -9,8 +9,20 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { binPath, cliEnv, runCli, sampleProfile, tempConfigDir, writeStore } from '../helpers/cli.js';
-import { startHostilePryv } from '../security/hostile-pryv.js';
+import { useHostilePryv } from '../fakes/hostile-pryv.js';
+import { pryvRequestArgs } from '../helpers/args.js';
+import {
+  binPath,
+  cliEnv,
+  configDirPerTest,
+  runCli,
+  sampleProfile,
+  tempConfigDir,
+  writeStore,
+} from '../helpers/cli.js';
+
+const hostile = useHostilePryv();
+const configDir = configDirPerTest();
 
 const SECRET = 'client-secret-do-not-leak-42';
 const tmp = tempConfigDir();
@@ -39,35 +51,20 @@ test('exec: the child gets the token variables but not AUTHCTL_CLIENT_SECRET', a
 });
 
 test('BROWSER: the browser process does not inherit AUTHCTL_CLIENT_SECRET', async () => {
-  const fake = await startHostilePryv();
+  const fake = await hostile();
   const out = path.join(tmp.dir, 'browser-env.txt');
   const script = path.join(tmp.dir, 'fake-browser.sh');
   fs.writeFileSync(script, `#!/bin/sh\nenv > "${out}.tmp" && mv "${out}.tmp" "${out}"\n`, { mode: 0o755 });
-  const cfg = tempConfigDir();
-  try {
-    const r = await runCli(
-      [
-        'pryv',
-        'request',
-        '--app-id',
-        'my-app-id',
-        '--permission',
-        'diary:read',
-        '--service-info',
-        fake.serviceInfoUrl,
-        '--no-wait',
-      ],
-      { configDir: cfg.dir, env: { AUTHCTL_CLIENT_SECRET: SECRET, BROWSER: script } },
-    );
-    assert.equal(r.code, 0, r.stderr);
-    for (let i = 0; i < 100 && !fs.existsSync(out); i++) await new Promise((res) => setTimeout(res, 50));
-    const env = fs.readFileSync(out, 'utf8');
-    assert.match(env, /^AUTHCTL_CONFIG_DIR=/m, 'the browser ran with the environment');
-    assert.ok(!env.includes(SECRET), 'the browser saw AUTHCTL_CLIENT_SECRET');
-  } finally {
-    cfg.cleanup();
-    await fake.close();
-  }
+  const dir = configDir();
+  const r = await runCli(pryvRequestArgs(fake.serviceInfoUrl, '--no-wait'), {
+    configDir: dir,
+    env: { AUTHCTL_CLIENT_SECRET: SECRET, BROWSER: script },
+  });
+  assert.equal(r.code, 0, r.stderr);
+  for (let i = 0; i < 100 && !fs.existsSync(out); i++) await new Promise((res) => setTimeout(res, 50));
+  const env = fs.readFileSync(out, 'utf8');
+  assert.match(env, /^AUTHCTL_CONFIG_DIR=/m, 'the browser ran with the environment');
+  assert.ok(!env.includes(SECRET), 'the browser saw AUTHCTL_CLIENT_SECRET');
 });
 
 /** A child that records every signal it gets; on SIGTERM it prints the list and exits 7. */

@@ -20,6 +20,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { ClientMetadata, Configuration, Provider } from 'oidc-provider';
+import { useServer } from '../helpers/fixture.js';
 import { recordSecret, tapServer } from '../helpers/leaks.js';
 
 export type { ClientMetadata, Configuration } from 'oidc-provider';
@@ -502,4 +503,14 @@ export async function startOidc(opts: OidcOptions = {}): Promise<OidcServer> {
       }
     },
   };
+}
+
+/**
+ * Fixture: a provider started before the file's tests (or a describe's) and stopped after; its
+ * getter. `opts` may be a function, run in the `before` hook (for keys or certificates made there).
+ */
+export function useOidc(
+  opts: OidcOptions | (() => OidcOptions | Promise<OidcOptions>) = {},
+): () => OidcServer {
+  return useServer(async () => startOidc(typeof opts === 'function' ? await opts() : opts));
 }

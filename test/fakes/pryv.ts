@@ -4,6 +4,7 @@
  * (test/helpers/leaks.ts) recording every token and poll key it hands out.
  */
 import { type Generation, type PryvOptions, type PryvSandbox, startPryv } from '../../src/sandbox/pryv.js';
+import { useServer } from '../helpers/fixture.js';
 import { recordSecret } from '../helpers/leaks.js';
 
 export type {
@@ -25,4 +26,9 @@ export interface FakePryvOptions extends PryvOptions {
 /** Start the emulator on 127.0.0.1 with a free port. */
 export function startFakePryv(opts: FakePryvOptions): Promise<FakePryv> {
   return startPryv({ pollRateMs: 50, onSecret: (kind, value) => recordSecret(kind, value, 'pryv'), ...opts });
+}
+
+/** Fixture: the emulator started before the file's tests (or a describe's) and stopped after; its getter. */
+export function useFakePryv(opts: FakePryvOptions): () => FakePryv {
+  return useServer(() => startFakePryv(opts));
 }

@@ -4,6 +4,7 @@
  * POST /auth requests are held until the test decides (policy 'hold'), unless told otherwise.
  */
 import { type SafeOptions, type SafeSandbox, startSafe } from '../../src/sandbox/safe.js';
+import { useServer } from '../helpers/fixture.js';
 import { recordSecret } from '../helpers/leaks.js';
 
 export type {
@@ -23,4 +24,9 @@ export type FakeLauncherOptions = SafeOptions;
 /** Start the emulator on 127.0.0.1 with a free port. */
 export function startFakeLauncher(opts: FakeLauncherOptions = {}): Promise<FakeLauncher> {
   return startSafe({ onSecret: (kind, value) => recordSecret(kind, value, 'safe-launcher'), ...opts });
+}
+
+/** Fixture: the emulator started before the file's tests (or a describe's) and stopped after; its getter. */
+export function useFakeLauncher(opts: FakeLauncherOptions = {}): () => FakeLauncher {
+  return useServer(() => startFakeLauncher(opts));
 }

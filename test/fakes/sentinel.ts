@@ -9,6 +9,7 @@ import {
   type LivePersonSandbox,
   startLivePerson,
 } from '../../src/sandbox/liveperson.js';
+import { useServer } from '../helpers/fixture.js';
 import { recordSecret } from '../helpers/leaks.js';
 
 export type { SentinelRequest } from '../../src/sandbox/liveperson.js';
@@ -26,4 +27,14 @@ export function startSentinel(opts: SentinelOptions = {}): Promise<FakeSentinel>
     onSecret: (kind, value) => recordSecret(kind, value, 'sentinel'),
     ...opts,
   });
+}
+
+/**
+ * Fixture: the emulator started before the file's tests (or a describe's) and stopped after; its
+ * getter. `opts` may be a function, run in the `before` hook (to pick a free redirect port there).
+ */
+export function useSentinel(
+  opts: SentinelOptions | (() => Promise<SentinelOptions>) = {},
+): () => FakeSentinel {
+  return useServer(async () => startSentinel(typeof opts === 'function' ? await opts() : opts));
 }
