@@ -40,6 +40,17 @@ export const SCOPES = ['openid', 'offline_access', 'profile', 'email', 'api:read
 /** RFC 8693 grant type, registered on the provider with `tokenExchange: true`. */
 export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
 
+/** The metadata of a native-app client (RFC 8252): loopback redirect, code and refresh grants, `scope`. */
+export function nativeApp(scope: string): Omit<ClientMetadata, 'client_id'> {
+  return {
+    application_type: 'native',
+    redirect_uris: ['http://127.0.0.1/callback'],
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    scope,
+  };
+}
+
 /** Options for startOidc. */
 export interface OidcOptions {
   clients?: ClientMetadata[];
