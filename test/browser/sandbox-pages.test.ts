@@ -1,5 +1,5 @@
 /**
- * The sandbox's consent pages in a real headless Chromium (test/browser/sandbox-click.mjs), with
+ * The sandbox's consent pages in a real headless Chromium (test/browser/chromium.mjs), with
  * the real authctl: `pryv request` opens the Pryv consent page and Chromium clicks Accept; a
  * held `safe authorize` is allowed by clicking Allow on the Launcher's approval page;
  * `liveperson login` goes through the Sentinel login form (a wrong password first shows the
@@ -17,7 +17,7 @@ import { startSafe } from '../../src/sandbox/safe.js';
 import { readStore, repoRoot, runCli, tempConfigDir } from '../helpers/cli.js';
 
 const CHROMIUM = process.env.AUTHCTL_TEST_CHROMIUM ?? '/usr/bin/chromium';
-const SHIM = path.join(repoRoot, 'test', 'browser', 'sandbox-click.mjs');
+const SHIM = path.join(repoRoot, 'test', 'browser', 'chromium.mjs');
 const tmp = tempConfigDir();
 after(tmp.cleanup);
 let n = 0;

@@ -14,6 +14,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { SandboxDescription } from '../../src/sandbox/index.js';
 import { freePort } from '../fakes/sentinel.js';
+import { pryvRequestArgs } from '../helpers/args.js';
 import { binPath, cliEnv, readStore, repoRoot, runCli, tempConfigDir } from '../helpers/cli.js';
 import { recordSecret } from '../helpers/leaks.js';
 
@@ -104,19 +105,7 @@ test('--json: one JSON line with every base URL and credential, all on 127.0.0.1
 
 test('pryv request, token print, the token against the core, token delete --revoke', async () => {
   const dir = cfg('pryv');
-  const r = await runCli(
-    [
-      'pryv',
-      'request',
-      '--app-id',
-      'e2e-sandbox-app',
-      '--permission',
-      'diary:read',
-      '--service-info',
-      d.pryv!.serviceInfo,
-    ],
-    { configDir: dir },
-  );
+  const r = await runCli(pryvRequestArgs(d.pryv!.serviceInfo), { configDir: dir });
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, '');
   assert.match(r.stderr, /Access approved by alice/);

@@ -5,18 +5,17 @@
  * is a clear error, not "This is a bug".
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { useHostilePryv } from '../fakes/hostile-pryv.js';
 import { pryvRequestArgs } from '../helpers/args.js';
 import {
-  binPath,
   cliEnv,
   configDirPerTest,
   runCli,
   sampleProfile,
+  spawnExec,
   tempConfigDir,
   writeStore,
 } from '../helpers/cli.js';
@@ -75,48 +74,21 @@ process.stdout.write('ready\\n');
 setInterval(() => {}, 1000);`;
 
 test('exec relays HUP, QUIT, USR1, USR2, WINCH, TERM to the child and exits with its status, after it', async () => {
-  // detached: no controlling terminal, so the signals reach authctl alone (a runner, a supervisor).
-  const child = spawn(
-    process.execPath,
-    [binPath, 'exec', '--profile', 'ci', '--', process.execPath, '-e', RECORDER],
-    {
-      env: cliEnv(tmp.dir),
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    },
-  );
-  let out = '';
-  let err = '';
-  child.stderr.setEncoding('utf8').on('data', (d: string) => {
-    err += d;
-  });
-  const waitFor = async (re: RegExp) => {
-    for (let i = 0; i < 200 && !re.test(out); i++) await new Promise((r) => setTimeout(r, 25));
-    assert.match(out, re, `stdout: ${out}\nstderr: ${err}`);
-  };
-  child.stdout.setEncoding('utf8').on('data', (d: string) => {
-    out += d;
-  });
-  let exited = false;
-  const closed = new Promise<number | null>((r) =>
-    child.on('close', (c) => {
-      exited = true;
-      r(c);
-    }),
-  );
+  const x = spawnExec(tmp.dir, RECORDER);
+  const { child, waitFor } = x;
   try {
     await waitFor(/ready/);
     for (const sig of ['SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'] as const) {
       child.kill(sig);
       await waitFor(new RegExp(`got ${sig}`));
-      assert.equal(exited, false, `authctl ended on ${sig} and left its child behind`);
+      assert.equal(x.exited(), false, `authctl ended on ${sig} and left its child behind`);
     }
     child.kill('SIGTERM');
-    const code = await closed;
-    assert.match(out, /done SIGHUP,SIGQUIT,SIGUSR1,SIGUSR2,SIGWINCH\n/);
-    assert.equal(code, 7, err);
+    const code = await x.closed;
+    assert.match(x.out(), /done SIGHUP,SIGQUIT,SIGUSR1,SIGUSR2,SIGWINCH\n/);
+    assert.equal(code, 7, x.err());
   } finally {
-    if (!exited) process.kill(-child.pid!, 'SIGKILL');
+    if (!x.exited()) process.kill(-child.pid!, 'SIGKILL');
   }
 });
 

@@ -14,6 +14,7 @@ import {
   useIdentityServer,
 } from '../fakes/identityserver.js';
 import { useFakeLauncher } from '../fakes/safe-launcher.js';
+import { oauthLoginArgs } from '../helpers/args.js';
 import { configDirPerTest, readStore, runCli, sampleProfile, writeStore } from '../helpers/cli.js';
 
 const [CI, LIMITED] = [DEFAULT_IDS_CLIENTS[0]!, DEFAULT_IDS_CLIENTS[1]!];
@@ -68,17 +69,7 @@ test('oauth login over an oauth client-credentials profile: refused before the b
     version: 1,
     profiles: { oauth: sampleProfile({ params: { clientId: 'svc' } }) },
   });
-  const r = await run([
-    'oauth',
-    'login',
-    '--authorize-url',
-    'http://127.0.0.1:1/authorize',
-    '--token-url',
-    'http://127.0.0.1:1/token',
-    '--client-id',
-    'cli-app',
-    '--no-open',
-  ]);
+  const r = await run(oauthLoginArgs('cli-app', null, '--no-open'));
   assert.equal(r.code, 2, r.stderr);
   assert.match(
     r.stderr,

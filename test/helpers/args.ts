@@ -35,9 +35,10 @@ export const safeAuthorizeArgs = (launcherUrl: string, ...extra: string[]): stri
 
 /**
  * `oauth login` with `clientId` against an authorization server that cannot be reached
- * (127.0.0.1:1), redirecting to the loopback `port`: it waits for a browser that never returns.
+ * (127.0.0.1:1), redirecting to the loopback `port` (null: authctl picks one): it waits for a
+ * browser that never returns.
  */
-export const oauthLoginArgs = (clientId: string, port: number, ...extra: string[]): string[] => [
+export const oauthLoginArgs = (clientId: string, port: number | null, ...extra: string[]): string[] => [
   'oauth',
   'login',
   '--authorize-url',
@@ -46,8 +47,7 @@ export const oauthLoginArgs = (clientId: string, port: number, ...extra: string[
   'http://127.0.0.1:1/token',
   '--client-id',
   clientId,
-  '--redirect-uri',
-  `http://127.0.0.1:${port}/callback`,
+  ...(port === null ? [] : ['--redirect-uri', `http://127.0.0.1:${port}/callback`]),
   ...extra,
 ];
 

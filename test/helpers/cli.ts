@@ -1,4 +1,5 @@
 /** Helpers to run the built CLI (bin/authctl.js) as users do, with an isolated store. */
+import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -93,6 +94,56 @@ export function runCli(args: string[], opts: CliOptions): Promise<CliResult> {
     else child.stdin.end();
     opts.onSpawn?.(child);
   });
+}
+
+/** A running `authctl exec` (spawnExec). */
+export interface ExecRun {
+  child: ChildProcess;
+  out(): string;
+  err(): string;
+  /** Resolves with authctl's exit code once it has ended. */
+  closed: Promise<number | null>;
+  exited(): boolean;
+  /** Wait (up to 5 s) until stdout matches `re`; fail the test if it never does. */
+  waitFor(re: RegExp): Promise<void>;
+}
+
+/**
+ * Spawn `authctl exec --profile ci -- node -e <script>` detached: a session without a controlling
+ * terminal, so the signals a test sends reach authctl alone (as under a CI runner or a supervisor).
+ */
+export function spawnExec(configDir: string, script: string): ExecRun {
+  const child = spawn(
+    process.execPath,
+    [binPath, 'exec', '--profile', 'ci', '--', process.execPath, '-e', script],
+    { env: cliEnv(configDir), stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+  );
+  let out = '';
+  let err = '';
+  let exited = false;
+  child.stdout.setEncoding('utf8').on('data', (d: string) => {
+    out += d;
+  });
+  child.stderr.setEncoding('utf8').on('data', (d: string) => {
+    err += d;
+  });
+  const closed = new Promise<number | null>((resolve) =>
+    child.on('close', (c) => {
+      exited = true;
+      resolve(c);
+    }),
+  );
+  return {
+    child,
+    out: () => out,
+    err: () => err,
+    closed,
+    exited: () => exited,
+    waitFor: async (re) => {
+      for (let i = 0; i < 200 && !re.test(out); i++) await new Promise((r) => setTimeout(r, 25));
+      assert.match(out, re, `stdout: ${out}\nstderr: ${err}`);
+    },
+  };
 }
 
 /** Write a store file directly (for tests of the read path). */

@@ -12,6 +12,8 @@ export interface Closable {
 /**
  * Start one server before the tests of the file (or of the `describe` it is called in) and close it
  * after them; returns its getter. The getter throws when called before the `before` hook ran.
+ * On Node 20 the file-level `before` hooks start together rather than one after the other, so
+ * what depends on the server (event listeners, a second server) belongs in `start` itself.
  */
 export function useServer<T extends Closable>(start: () => Promise<T>): () => T {
   let server: T | undefined;

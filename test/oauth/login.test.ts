@@ -7,12 +7,13 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { before, test } from 'node:test';
+import { test } from 'node:test';
 import { AuthctlError, ExitCode, InterruptedError } from '../../src/errors.js';
 import { login } from '../../src/oauth/cli/run.js';
-import { nativeApp, useOidc } from '../fakes/oidc.js';
+import { nativeApp, startOidc } from '../fakes/oidc.js';
 import { startScriptedTokenEndpoint, unsignedJwt } from '../fakes/token-endpoint.js';
 import { type TestContext, type TestContextOptions, testContext } from '../helpers/context.js';
+import { useServer } from '../helpers/fixture.js';
 import { type BrowserLogin, type BrowserScript, browse, loginInBrowser } from '../helpers/oidc-browser.js';
 
 const PUBLIC = 'authctl-cli';
@@ -23,25 +24,26 @@ const loginClient = nativeApp('openid offline_access profile email api:read');
 const tokenRequests: string[] = [];
 const challengeMethods: unknown[] = [];
 
-const op = useOidc({
-  clients: [
-    { client_id: PUBLIC, token_endpoint_auth_method: 'none', ...loginClient },
-    {
-      client_id: CONFIDENTIAL,
-      client_secret: CONF_SECRET,
-      token_endpoint_auth_method: 'client_secret_basic',
-      ...loginClient,
-    },
-  ],
-});
-before(() => {
+const op = useServer(async () => {
+  const server = await startOidc({
+    clients: [
+      { client_id: PUBLIC, token_endpoint_auth_method: 'none', ...loginClient },
+      {
+        client_id: CONFIDENTIAL,
+        client_secret: CONF_SECRET,
+        token_endpoint_auth_method: 'client_secret_basic',
+        ...loginClient,
+      },
+    ],
+  });
   // Koa composed the middleware when the harness started, so count token requests by their events.
-  const provider = op().provider as unknown as {
+  const provider = server.provider as unknown as {
     on(ev: string, fn: (m: { codeChallengeMethod?: unknown }) => void): void;
   };
   provider.on('grant.success', () => tokenRequests.push('ok'));
   provider.on('grant.error', () => tokenRequests.push('error'));
   provider.on('authorization_code.saved', (code) => challengeMethods.push(code.codeChallengeMethod));
+  return server;
 });
 
 interface Run extends BrowserLogin {
