@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { startFakePryv, useFakePryv } from '../fakes/pryv.js';
-import { type FakeApp, useFakeLauncher } from '../fakes/safe-launcher.js';
+import { pryvProfile as fakePryvProfile, registerAccess, startFakePryv, useFakePryv } from '../fakes/pryv.js';
+import { type FakeApp, safeProfile, useFakeLauncher } from '../fakes/safe-launcher.js';
 import { configDirPerTest, readStore, runCli, sampleProfile, writeStore } from '../helpers/cli.js';
 import { ptyPython, runOnPty, stripAnsi } from '../helpers/pty.js';
 
@@ -16,27 +16,9 @@ const pryv = useFakePryv({ generation: 'v2' });
 const safe = useFakeLauncher();
 const dir = configDirPerTest();
 
-function pryvProfile(token: string, base = pryv().base) {
-  return sampleProfile({
-    provider: 'pryv',
-    flow: 'pryv-access',
-    token,
-    tokenType: 'pryv',
-    subject: 'alice',
-    params: { apiEndpoint: `${base}/alice/`, username: 'alice', appId: 'logout-test' },
-  });
-}
-
-function register(token: string, id: string) {
-  pryv().accesses.set(token, {
-    id,
-    username: 'alice',
-    token,
-    permissions: [{ streamId: 'diary', level: 'read' }],
-    name: 'logout-test',
-    type: 'app',
-  });
-}
+const pryvProfile = (token: string, base = pryv().base) =>
+  fakePryvProfile(token, `${base}/alice/`, 'logout-test');
+const register = (token: string, id: string) => registerAccess(pryv(), token, id, 'logout-test');
 
 const errorLines = (s: string) => s.split('\n').filter((l) => l.startsWith('error:'));
 
@@ -97,12 +79,7 @@ test('SAFE revokes as before (DELETE /auth); a provider without revocation says 
   writeStore(dir(), {
     version: 1,
     profiles: {
-      launcher: sampleProfile({
-        provider: 'safe',
-        flow: 'safe-launcher',
-        token,
-        params: { launcherUrl: safe().url },
-      }),
+      launcher: safeProfile(token, safe().url),
       ci: sampleProfile({ provider: 'actigraph', expiresAt: FAR }),
     },
   });

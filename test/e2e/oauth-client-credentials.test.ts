@@ -10,6 +10,7 @@ import { after, test } from 'node:test';
 import { decodeJwt } from '../../src/lib/jwt.js';
 import { startIdentityServer } from '../fakes/identityserver.js';
 import { BASIC_CLIENT, JWT_RESOURCE, POST_CLIENT, useOidc } from '../fakes/oidc.js';
+import { clientCredentialsArgs } from '../helpers/args.js';
 import { readStore, runCli, tempConfigDir, writeStore } from '../helpers/cli.js';
 
 const op = useOidc();
@@ -28,17 +29,7 @@ const basicEnv = { AUTHCTL_CLIENT_SECRET: BASIC_CLIENT.secret };
 test('--issuer: discovery, then the token on stdout; introspection shows it active', async () => {
   const dir = configDir();
   const r = await runCli(
-    [
-      'oauth',
-      'client-credentials',
-      '--issuer',
-      op().issuer,
-      '--client-id',
-      BASIC_CLIENT.id,
-      '--scope',
-      'api:read',
-      '--print',
-    ],
+    clientCredentialsArgs(op().issuer, BASIC_CLIENT.id, '--scope', 'api:read', '--print'),
     { configDir: dir, env: basicEnv },
   );
   assert.equal(r.code, 0, r.stderr);
@@ -168,19 +159,10 @@ test('an issuer without discovery documents: exit 1 saying what to pass instead'
 
 test('renewal of an oauth profile in token print and token export, with the secret from the environment', async () => {
   const dir = configDir();
-  const login = await runCli(
-    [
-      'oauth',
-      'client-credentials',
-      '--issuer',
-      op().issuer,
-      '--client-id',
-      BASIC_CLIENT.id,
-      '--scope',
-      'api:write',
-    ],
-    { configDir: dir, env: basicEnv },
-  );
+  const login = await runCli(clientCredentialsArgs(op().issuer, BASIC_CLIENT.id, '--scope', 'api:write'), {
+    configDir: dir,
+    env: basicEnv,
+  });
   assert.equal(login.code, 0, login.stderr);
   const store = readStore(dir);
   const old = store.profiles.oauth!.token as string;

@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
-import { useFakePryv } from '../fakes/pryv.js';
-import { type FakeApp, startFakeLauncher, useFakeLauncher } from '../fakes/safe-launcher.js';
+import { pryvProfile as fakePryvProfile, registerAccess, useFakePryv } from '../fakes/pryv.js';
+import { type FakeApp, safeAppProfile, startFakeLauncher, useFakeLauncher } from '../fakes/safe-launcher.js';
 import { configDirPerTest, readStore, runCli, sampleProfile, writeStore } from '../helpers/cli.js';
 
 const FAR = '2099-01-01T00:00:00Z';
@@ -20,39 +20,10 @@ const pryv = useFakePryv({ generation: 'v2' });
 const safe = useFakeLauncher();
 const dir = configDirPerTest();
 
-function pryvProfile(token: string, apiEndpoint = `${pryv().base}/alice/`) {
-  return sampleProfile({
-    provider: 'pryv',
-    flow: 'pryv-access',
-    token,
-    tokenType: 'pryv',
-    subject: 'alice',
-    scopes: ['diary:read'],
-    params: { apiEndpoint, username: 'alice', appId: 'status-test' },
-  });
-}
-
-function registerPryv(token: string, id = 'acc-status-1') {
-  pryv().accesses.set(token, {
-    id,
-    username: 'alice',
-    token,
-    permissions: [{ streamId: 'diary', level: 'read' }],
-    name: 'status-test',
-    type: 'app',
-  });
-}
-
-function safeProfile(token: string, launcherUrl = safe().url) {
-  return sampleProfile({
-    provider: 'safe',
-    flow: 'safe-launcher',
-    token,
-    subject: app.id,
-    scopes: ['SAFE_DRIVE_ACCESS'],
-    params: { launcherUrl, appName: app.name, appId: app.id, appVersion: app.version, appVendor: app.vendor },
-  });
-}
+const pryvProfile = (token: string, apiEndpoint = `${pryv().base}/alice/`) =>
+  fakePryvProfile(token, apiEndpoint, 'status-test', { scopes: ['diary:read'] });
+const registerPryv = (token: string, id = 'acc-status-1') => registerAccess(pryv(), token, id, 'status-test');
+const safeProfile = (token: string, launcherUrl = safe().url) => safeAppProfile(token, launcherUrl, app);
 
 const json = (stdout: string) => JSON.parse(stdout) as Array<Record<string, unknown>>;
 

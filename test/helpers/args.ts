@@ -70,3 +70,14 @@ export const livepersonLoginArgs = (
   `http://localhost:${port}/callback`,
   ...extra,
 ];
+
+/** `oauth client-credentials --issuer <issuer> --client-id <clientId> …extra`. */
+export const clientCredentialsArgs = (issuer: string, clientId: string, ...extra: string[]): string[] => [
+  'oauth',
+  'client-credentials',
+  '--issuer',
+  issuer,
+  '--client-id',
+  clientId,
+  ...extra,
+];

@@ -45,11 +45,13 @@ async function introspect(
 
 const tokenRequests = () => op().requests.filter((r) => r.path === '/token').length;
 
+/** `oauth client-credentials` at the provider's token endpoint as the Basic client, with `opts`. */
+const atBasic = (ctx: TestContext, opts: Partial<Parameters<typeof clientCredentials>[1]>) =>
+  clientCredentials(ctx, { tokenUrl: `${op().issuer}/token`, clientId: BASIC_CLIENT.id, ...opts });
+
 test('client_secret_basic (default) with a secret that needs form-encoding; introspection shows it active', async () => {
   const ctx = ctxWith(BASIC_CLIENT.secret);
-  await clientCredentials(ctx, {
-    tokenUrl: `${op().issuer}/token`,
-    clientId: BASIC_CLIENT.id,
+  await atBasic(ctx, {
     scope: ['api:read'],
     print: true,
     profile: 'basic',
@@ -93,7 +95,7 @@ test('wrong secret → exit 3 naming invalid_client; the secret is in no message
   const wrong = 'definitely-wrong-secret';
   const ctx = ctxWith(wrong);
   await assert.rejects(
-    clientCredentials(ctx, { tokenUrl: `${op().issuer}/token`, clientId: BASIC_CLIENT.id, profile: 'bad' }),
+    atBasic(ctx, { profile: 'bad' }),
     (e: Error & { exitCode?: number; hint?: string }) =>
       e.exitCode === 3 &&
       /rejected the client credentials \(invalid_client/.test(e.message) &&
@@ -107,9 +109,7 @@ test('wrong secret → exit 3 naming invalid_client; the secret is in no message
 test('a scope the client may not use → invalid_scope, exit 1 with the server description', async () => {
   const ctx = ctxWith(BASIC_CLIENT.secret);
   await assert.rejects(
-    clientCredentials(ctx, {
-      tokenUrl: `${op().issuer}/token`,
-      clientId: BASIC_CLIENT.id,
+    atBasic(ctx, {
       scope: ['api:admin'],
       profile: 's',
     }),
@@ -121,9 +121,7 @@ test('a scope the client may not use → invalid_scope, exit 1 with the server d
 
 test('--resource (RFC 8707): the JWT access token names the resource as its audience', async () => {
   const ctx = ctxWith(BASIC_CLIENT.secret);
-  await clientCredentials(ctx, {
-    tokenUrl: `${op().issuer}/token`,
-    clientId: BASIC_CLIENT.id,
+  await atBasic(ctx, {
     scope: ['api:read'],
     resource: JWT_RESOURCE,
     profile: 'jwt',
@@ -139,9 +137,7 @@ test('--resource (RFC 8707): the JWT access token names the resource as its audi
 
 test('--resource with an opaque-token resource server: introspection shows the audience', async () => {
   const ctx = ctxWith(BASIC_CLIENT.secret);
-  await clientCredentials(ctx, {
-    tokenUrl: `${op().issuer}/token`,
-    clientId: BASIC_CLIENT.id,
+  await atBasic(ctx, {
     scope: ['api:write'],
     resource: OPAQUE_RESOURCE,
     profile: 'opaque',
@@ -155,9 +151,7 @@ test('--resource with an opaque-token resource server: introspection shows the a
 test('an unknown resource is reported with the server description (exit 1)', async () => {
   const ctx = ctxWith(BASIC_CLIENT.secret);
   await assert.rejects(
-    clientCredentials(ctx, {
-      tokenUrl: `${op().issuer}/token`,
-      clientId: BASIC_CLIENT.id,
+    atBasic(ctx, {
       resource: 'urn:unknown:api',
       profile: 'r',
     }),
@@ -212,9 +206,7 @@ test('a different scope set is not served from the cache', async () => {
 
 test('renewal: an expired profile is renewed with its saved parameters (token print path)', async () => {
   const ctx = ctxWith(BASIC_CLIENT.secret);
-  await clientCredentials(ctx, {
-    tokenUrl: `${op().issuer}/token`,
-    clientId: BASIC_CLIENT.id,
+  await atBasic(ctx, {
     scope: ['api:read'],
     resource: JWT_RESOURCE,
     profile: 'renew',

@@ -6,7 +6,12 @@ import { InterruptedError } from '../../../src/errors.js';
 import { decodeJwt } from '../../../src/lib/jwt.js';
 import { DENIED_MESSAGE, WAITING_TEXT } from '../../../src/providers/safe/constants.js';
 import { authorize } from '../../../src/providers/safe/run.js';
-import { type FakeLauncher, type FakeLauncherOptions, startFakeLauncher } from '../../fakes/safe-launcher.js';
+import {
+  type FakeLauncher,
+  type FakeLauncherOptions,
+  safeProfile,
+  startFakeLauncher,
+} from '../../fakes/safe-launcher.js';
 import { readStore, sampleProfile, writeStore } from '../../helpers/cli.js';
 import { type TestContext, testContext } from '../../helpers/context.js';
 
@@ -233,12 +238,7 @@ test('a stale saved profile never puts an Authorization header on the POST; the 
   writeStore(ctx.env.AUTHCTL_CONFIG_DIR!, {
     version: 1,
     profiles: {
-      safe: sampleProfile({
-        provider: 'safe',
-        flow: 'safe-launcher',
-        token: stale,
-        params: { launcherUrl: fake.url },
-      }),
+      safe: safeProfile(stale, fake.url),
     },
   });
   await authorize(ctx, base(fake));

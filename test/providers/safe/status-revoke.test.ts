@@ -5,7 +5,12 @@ import path from 'node:path';
 import { afterEach, test } from 'node:test';
 import { deleteCmd, header, inspect } from '../../../src/commands/token.js';
 import { revoke, status } from '../../../src/providers/safe/run.js';
-import { type FakeApp, type FakeLauncher, startFakeLauncher } from '../../fakes/safe-launcher.js';
+import {
+  type FakeApp,
+  type FakeLauncher,
+  safeAppProfile,
+  startFakeLauncher,
+} from '../../fakes/safe-launcher.js';
 import { readStore, sampleProfile, writeStore } from '../../helpers/cli.js';
 import { type TestContext, testContext } from '../../helpers/context.js';
 
@@ -30,21 +35,7 @@ async function setup(
   writeStore(ctx.env.AUTHCTL_CONFIG_DIR!, {
     version: 1,
     profiles: {
-      safe: sampleProfile({
-        provider: 'safe',
-        flow: 'safe-launcher',
-        token,
-        subject: app.id,
-        scopes: ['SAFE_DRIVE_ACCESS'],
-        params: {
-          launcherUrl: fake.url,
-          appName: app.name,
-          appId: app.id,
-          appVersion: app.version,
-          appVendor: app.vendor,
-        },
-        details: { app, permissions: ['SAFE_DRIVE_ACCESS'] },
-      }),
+      safe: safeAppProfile(token, fake.url, app, { details: { app, permissions: ['SAFE_DRIVE_ACCESS'] } }),
       ...extra,
     },
   });
