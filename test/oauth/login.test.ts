@@ -46,6 +46,10 @@ const op = useServer(async () => {
   return server;
 });
 
+/** `oauth login` in-process at the provider as the public client (the browser opened, 10 s), then `opts`. */
+const loginAt = (ctx: TestContext, opts: Record<string, unknown> = {}) =>
+  login(ctx, { issuer: op().issuer, clientId: PUBLIC, open: true, timeout: 10_000, ...opts });
+
 interface Run extends BrowserLogin {
   tokenRequests: number;
 }
@@ -364,13 +368,9 @@ test('--manual prints the URL, opens nothing, and takes the pasted redirect', as
     },
   });
   try {
-    await login(ctx, {
-      issuer: op().issuer,
-      clientId: PUBLIC,
+    await loginAt(ctx, {
       scope: ['openid'],
       manual: true,
-      open: true,
-      timeout: 10_000,
       profile: 'm',
     });
     assert.deepEqual(ctx.opened, []);
@@ -396,7 +396,7 @@ test('--manual: a pasted URL with the wrong state is exit 1; without a terminal 
   const before = tokenRequests.length;
   try {
     await assert.rejects(
-      login(ctx, { issuer: op().issuer, clientId: PUBLIC, manual: true, open: true, timeout: 10_000 }),
+      loginAt(ctx, { manual: true }),
       (e: unknown) => e instanceof AuthctlError && e.exitCode === ExitCode.failure && /state/.test(e.message),
     );
     assert.equal(tokenRequests.length, before);
@@ -406,7 +406,7 @@ test('--manual: a pasted URL with the wrong state is exit 1; without a terminal 
   const noTty = testContext({ interactive: false });
   try {
     await assert.rejects(
-      login(noTty, { issuer: op().issuer, clientId: PUBLIC, manual: true, open: true, timeout: 10_000 }),
+      loginAt(noTty, { manual: true }),
       (e: unknown) =>
         e instanceof AuthctlError && e.exitCode === ExitCode.usage && /--manual/.test(e.message),
     );
@@ -436,12 +436,8 @@ test('no browser but a terminal: the paste prompt is offered, and a callback tha
     },
   });
   try {
-    await login(ctx, {
-      issuer: op().issuer,
-      clientId: PUBLIC,
+    await loginAt(ctx, {
       scope: ['openid'],
-      open: true,
-      timeout: 10_000,
     });
     assert.match(ctx.stderr.join(''), /Could not open a browser/);
     assert.ok(cancelled, 'the prompt was offered');
@@ -466,12 +462,8 @@ test('no browser and no terminal: keeps listening and says the URL must be opene
     throw new Error('no URL printed');
   })();
   try {
-    await login(ctx, {
-      issuer: op().issuer,
-      clientId: PUBLIC,
+    await loginAt(ctx, {
       scope: ['openid'],
-      open: true,
-      timeout: 10_000,
     });
     assert.equal((await waiting).status, 200);
     assert.match(ctx.stderr.join(''), /ssh -L/);
@@ -504,10 +496,7 @@ test('timeout is exit 5 and Ctrl-C is exit 130; the store is left as it was', as
     const t0 = Date.now();
     try {
       await assert.rejects(
-        login(ctx, {
-          issuer: op().issuer,
-          clientId: PUBLIC,
-          open: true,
+        loginAt(ctx, {
           timeout: kind === 'timeout' ? 400 : 10_000,
         }),
         (e: unknown) =>
@@ -531,12 +520,8 @@ test('a redirect port already in use is exit 1 naming --redirect-uri', async () 
   const ctx = testContext();
   try {
     await assert.rejects(
-      login(ctx, {
-        issuer: op().issuer,
-        clientId: PUBLIC,
+      loginAt(ctx, {
         redirectUri: `http://127.0.0.1:${port}/callback`,
-        open: true,
-        timeout: 10_000,
       }),
       (e: unknown) =>
         e instanceof AuthctlError &&
@@ -568,7 +553,7 @@ test('flag errors are exit 2 before any request', async () => {
     const ctx = testContext();
     try {
       await assert.rejects(
-        login(ctx, { issuer: op().issuer, clientId: PUBLIC, open: true, timeout: 1000, ...opts }),
+        loginAt(ctx, { open: true, timeout: 1000, ...opts }),
         (e: unknown) => e instanceof AuthctlError && e.exitCode === ExitCode.usage && re.test(e.message),
         JSON.stringify(opts),
       );
