@@ -26,21 +26,20 @@ function tmp() {
   return t.dir;
 }
 
-const loginArgs = (...extra: string[]) => [
+/** `liveperson login` at the fake, naming its domain with `domain` (a flag and its value), …extra. */
+const loginAt = (domain: string[], ...extra: string[]) => [
   'liveperson',
   'login',
   '--account',
   fake.account,
   '--client-id',
   fake.clientId,
-  '--domain-api',
-  fake.url,
+  ...domain,
   '--redirect-uri',
   redirectUri,
-  '--timeout',
-  '20s',
   ...extra,
 ];
+const loginArgs = (...extra: string[]) => loginAt(['--domain-api', fake.url], '--timeout', '20s', ...extra);
 
 const env = () => ({ AUTHCTL_CLIENT_SECRET: fake.clientSecret, BROWSER: browser });
 
@@ -95,22 +94,7 @@ test('login, token print, token refresh (rotation) and automatic refresh through
 
 test('login --print --domain <host>: stdout is exactly the token', async () => {
   const dir = tmp();
-  const r = await runCli(
-    [
-      'liveperson',
-      'login',
-      '--account',
-      fake.account,
-      '--client-id',
-      fake.clientId,
-      '--domain',
-      fake.host,
-      '--redirect-uri',
-      redirectUri,
-      '--print',
-    ],
-    { configDir: dir, env: env() },
-  );
+  const r = await runCli(loginAt(['--domain', fake.host], '--print'), { configDir: dir, env: env() });
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, `${readStore(dir).profiles.liveperson!.token}\n`);
   noLeaks(r, true);

@@ -5,7 +5,7 @@
  */
 import { type SafeOptions, type SafeSandbox, startSafe } from '../../src/sandbox/safe.js';
 import { sampleProfile } from '../helpers/cli.js';
-import { useServer } from '../helpers/fixture.js';
+import { serversPerTest, useServer } from '../helpers/fixture.js';
 import { recordSecret } from '../helpers/leaks.js';
 
 export type {
@@ -32,6 +32,11 @@ export function startFakeLauncher(opts: FakeLauncherOptions = {}): Promise<FakeL
 /** Fixture: the emulator started before the file's tests (or a describe's) and stopped after; its getter. */
 export function useFakeLauncher(opts: FakeLauncherOptions = {}): () => FakeLauncher {
   return useServer(() => startFakeLauncher(opts));
+}
+
+/** Fixture: returns a starter of emulators; each one a test starts is closed after the test. */
+export function useFakeLauncherPerTest(): (opts?: FakeLauncherOptions) => Promise<FakeLauncher> {
+  return serversPerTest(startFakeLauncher);
 }
 
 /** A stored SAFE profile holding `token` from the Launcher at `launcherUrl`; `over` replaces fields. */

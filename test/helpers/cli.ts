@@ -68,6 +68,19 @@ export function cliEnv(configDir: string, extra: Record<string, string | undefin
   return env;
 }
 
+/** Collect a child's stdout and stderr as text, as they arrive. */
+export function collectOutput(child: ChildProcess): { stdout: () => string; stderr: () => string } {
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.setEncoding('utf8').on('data', (d: string) => {
+    stdout += d;
+  });
+  child.stderr?.setEncoding('utf8').on('data', (d: string) => {
+    stderr += d;
+  });
+  return { stdout: () => stdout, stderr: () => stderr };
+}
+
 /** Run `authctl args…` and collect its output. */
 export function runCli(args: string[], opts: CliOptions): Promise<CliResult> {
   return new Promise((resolve, reject) => {
@@ -75,18 +88,12 @@ export function runCli(args: string[], opts: CliOptions): Promise<CliResult> {
       env: cliEnv(opts.configDir, opts.env),
       stdio: ['pipe', 'pipe', 'pipe'],
     });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
-    });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      stderr += d;
-    });
+    const out = collectOutput(child);
     const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 30_000);
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
+      const [stdout, stderr] = [out.stdout(), out.stderr()];
       recordOutput('cli', stdout, stderr, args);
       resolve({ code, signal, stdout, stderr });
     });
@@ -118,15 +125,8 @@ export function spawnExec(configDir: string, script: string): ExecRun {
     [binPath, 'exec', '--profile', 'ci', '--', process.execPath, '-e', script],
     { env: cliEnv(configDir), stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   );
-  let out = '';
-  let err = '';
+  const { stdout: out, stderr: err } = collectOutput(child);
   let exited = false;
-  child.stdout.setEncoding('utf8').on('data', (d: string) => {
-    out += d;
-  });
-  child.stderr.setEncoding('utf8').on('data', (d: string) => {
-    err += d;
-  });
   const closed = new Promise<number | null>((resolve) =>
     child.on('close', (c) => {
       exited = true;
@@ -135,13 +135,13 @@ export function spawnExec(configDir: string, script: string): ExecRun {
   );
   return {
     child,
-    out: () => out,
-    err: () => err,
+    out,
+    err,
     closed,
     exited: () => exited,
     waitFor: async (re) => {
-      for (let i = 0; i < 200 && !re.test(out); i++) await new Promise((r) => setTimeout(r, 25));
-      assert.match(out, re, `stdout: ${out}\nstderr: ${err}`);
+      for (let i = 0; i < 200 && !re.test(out()); i++) await new Promise((r) => setTimeout(r, 25));
+      assert.match(out(), re, `stdout: ${out()}\nstderr: ${err()}`);
     },
   };
 }

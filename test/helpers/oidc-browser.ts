@@ -10,6 +10,29 @@ import { AuthctlError } from '../../src/errors.js';
 import { login } from '../../src/oauth/cli/run.js';
 import { type TestContext, type TestContextOptions, testContext } from './context.js';
 
+/**
+ * One step with `request`: GET `url`, or POST the form `body` to it; gives the redirect's target, or
+ * the HTML of a 200 page (any other status throws).
+ */
+async function step(
+  request: (url: string, init?: RequestInit) => Promise<Response>,
+  url: string,
+  body: string | undefined,
+): Promise<{ location: string } | { html: string }> {
+  const res = await request(
+    url,
+    body ? { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' } } : {},
+  );
+  if (res.status >= 300 && res.status < 400) {
+    await res.arrayBuffer();
+    return { location: new URL(res.headers.get('location')!, url).toString() };
+  }
+  const html = await res.text();
+  if (res.status !== 200)
+    throw new Error(`provider answered HTTP ${res.status} at ${url}: ${html.slice(0, 300)}`);
+  return { html };
+}
+
 /** What the user does at the provider. */
 export interface BrowserScript {
   /** The account to sign in as (dev interactions accept anything). Default 'alice'. */
@@ -68,7 +91,6 @@ export async function browse(startUrl: string, script: BrowserScript = {}): Prom
     redirectUri ? u.startsWith(redirectUri.split('?')[0]!) : new URL(u).origin !== providerOrigin;
   const request = jarFetch(providerOrigin);
   let url = authorizeUrl;
-  let method = 'GET';
   let body: string | undefined;
   for (let hop = 0; hop < 20; hop++) {
     if (isCallback(url)) {
@@ -78,20 +100,13 @@ export async function browse(startUrl: string, script: BrowserScript = {}): Prom
       const res = await fetch(cb, { redirect: 'manual' });
       return { callbackUrl: cb.toString(), status: res.status, body: await res.text() };
     }
-    const res = await request(url, {
-      method,
-      ...(body ? { body, headers: { 'content-type': 'application/x-www-form-urlencoded' } } : {}),
-    });
-    method = 'GET';
+    const r = await step(request, url, body);
     body = undefined;
-    if (res.status >= 300 && res.status < 400) {
-      await res.arrayBuffer();
-      url = mapped(new URL(res.headers.get('location')!, url).toString());
+    if ('location' in r) {
+      url = mapped(r.location);
       continue;
     }
-    const html = await res.text();
-    if (res.status !== 200)
-      throw new Error(`provider answered HTTP ${res.status} at ${url}: ${html.slice(0, 300)}`);
+    const { html } = r;
     const action = attr(html, /<form[^>]*action="([^"]+)"/);
     const prompt = attr(html, /name="prompt" value="([^"]+)"/);
     if (!action || !prompt) throw new Error(`no interaction form at ${url}: ${html.slice(0, 300)}`);
@@ -107,7 +122,6 @@ export async function browse(startUrl: string, script: BrowserScript = {}): Prom
       form.set('password', 'any');
     }
     url = mapped(new URL(action, url).toString());
-    method = 'POST';
     body = form.toString();
   }
   throw new Error('too many redirects');
@@ -131,24 +145,16 @@ export async function approveDevice(
 ): Promise<string> {
   const request = jarFetch();
   let url = verificationUri;
-  let method = 'GET';
   let body: string | undefined;
   let aborted = false;
   for (let hop = 0; hop < 25; hop++) {
-    const res = await request(url, {
-      method,
-      ...(body ? { body, headers: { 'content-type': 'application/x-www-form-urlencoded' } } : {}),
-    });
-    method = 'GET';
+    const r = await step(request, url, body);
     body = undefined;
-    if (res.status >= 300 && res.status < 400) {
-      await res.arrayBuffer();
-      url = new URL(res.headers.get('location')!, url).toString();
+    if ('location' in r) {
+      url = r.location;
       continue;
     }
-    const html = await res.text();
-    if (res.status !== 200)
-      throw new Error(`provider answered HTTP ${res.status} at ${url}: ${html.slice(0, 300)}`);
+    const { html } = r;
     const action = attr(html, /<form[^>]*action="([^"]+)"/);
     // The final page: success, or after an abort the "interrupted" notice.
     if (!action || aborted) return html;
@@ -169,7 +175,6 @@ export async function approveDevice(
       }
     }
     url = new URL(action, url).toString();
-    method = 'POST';
     body = form.toString();
   }
   throw new Error('too many redirects');

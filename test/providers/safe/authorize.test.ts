@@ -1,7 +1,7 @@
 /** `safe authorize` against the fake Launcher over real HTTP (protocols.md §2). */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { afterEach, test } from 'node:test';
+import { test } from 'node:test';
 import { InterruptedError } from '../../../src/errors.js';
 import { decodeJwt } from '../../../src/lib/jwt.js';
 import { DENIED_MESSAGE, WAITING_TEXT } from '../../../src/providers/safe/constants.js';
@@ -10,24 +10,16 @@ import {
   type FakeLauncher,
   type FakeLauncherOptions,
   safeProfile,
-  startFakeLauncher,
+  useFakeLauncherPerTest,
 } from '../../fakes/safe-launcher.js';
 import { readStore, sampleProfile, writeStore } from '../../helpers/cli.js';
-import { type TestContext, testContext } from '../../helpers/context.js';
+import { contextPerTest, type TestContext } from '../../helpers/context.js';
 
-const cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const launcher = useFakeLauncherPerTest();
+const context = contextPerTest();
 
 async function setup(o: FakeLauncherOptions = {}): Promise<{ fake: FakeLauncher; ctx: TestContext }> {
-  const fake = await startFakeLauncher(o);
-  const ctx = testContext();
-  cleanups.push(
-    () => fake.close(),
-    () => ctx.cleanup(),
-  );
-  return { fake, ctx };
+  return { fake: await launcher(o), ctx: context() };
 }
 
 const base = (fake: FakeLauncher, extra: Record<string, unknown> = {}) => ({

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, test } from 'node:test';
+import { test } from 'node:test';
 import { deleteCmd, header, inspect } from '../../../src/commands/token.js';
 import { revoke, status } from '../../../src/providers/safe/run.js';
 import {
@@ -10,14 +10,13 @@ import {
   type FakeLauncher,
   safeAppProfile,
   startFakeLauncher,
+  useFakeLauncherPerTest,
 } from '../../fakes/safe-launcher.js';
 import { readStore, sampleProfile, writeStore } from '../../helpers/cli.js';
-import { type TestContext, testContext } from '../../helpers/context.js';
+import { contextPerTest, type TestContext } from '../../helpers/context.js';
 
-const cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const launcher = useFakeLauncherPerTest();
+const context = contextPerTest();
 
 const app: FakeApp = { name: 'Demo App', id: 'net.example.demo', version: '1.0', vendor: 'Example' };
 
@@ -25,12 +24,8 @@ const app: FakeApp = { name: 'Demo App', id: 'net.example.demo', version: '1.0',
 async function setup(
   extra: Record<string, unknown> = {},
 ): Promise<{ fake: FakeLauncher; ctx: TestContext; token: string }> {
-  const fake = await startFakeLauncher();
-  const ctx = testContext();
-  cleanups.push(
-    () => fake.close(),
-    () => ctx.cleanup(),
-  );
+  const fake = await launcher();
+  const ctx = context();
   const token = fake.mint(app, ['SAFE_DRIVE_ACCESS']);
   writeStore(ctx.env.AUTHCTL_CONFIG_DIR!, {
     version: 1,
