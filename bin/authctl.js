@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// authctl's launcher (CommonJS, see bin/package.json). dist/hot.cjs answers the hot commands (a
-// fresh `token print|header|export`, --version, --help on a pipe) in a few KB; anything else runs
-// the full CLI, dist/authctl.cjs. No compile cache: docs/performance.md says why.
+// authctl's launcher (CommonJS, see bin/package.json). A hot entry of a few KB answers first — a
+// fresh `token print|header|export`, --version, --help on a pipe (dist/hot.cjs), a reusable
+// `actigraph token` (dist/hot-actigraph.cjs) — or names the bundle to run: dist/ci.cjs
+// (`actigraph token`'s CI forms) or the full CLI, dist/authctl.cjs. docs/performance.md says why.
 'use strict';
 const modules = process.env.AUTHCTL_DEBUG_MODULES;
 if (modules) {
@@ -11,4 +12,8 @@ if (modules) {
     require('node:fs').writeFileSync(modules, JSON.stringify(loaded));
   });
 }
-if (!require('../dist/hot.cjs').run(process.argv.slice(2))) require('../dist/authctl.cjs');
+const argv = process.argv.slice(2);
+const hot = argv[0] === 'actigraph' ? '../dist/hot-actigraph.cjs' : '../dist/hot.cjs';
+const next = require(hot).run(argv);
+if (next === 'ci') require('../dist/ci.cjs');
+else if (next) require('../dist/authctl.cjs');

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 /**
  * Build (esbuild; type checking is `tsc --noEmit`, npm run check):
- * - dist/hot.cjs: the hot entry (src/hot.ts), a few KB: `token print|header|export` with a fresh
- *   token, `--version`, and pre-rendered `--help`. bin/authctl.js runs it first.
+ * - dist/hot.cjs: the hot entry (src/hot/token.ts), a few KB: `token print|header|export` with a
+ *   fresh token, `--version`, and pre-rendered `--help`. bin/authctl.js runs it first;
+ *   dist/hot-actigraph.cjs (src/hot/actigraph.ts) instead for `authctl actigraph …`.
+ * - dist/ci.cjs: src/main.ts for `actigraph token`'s CI forms that need a request.
  * - dist/authctl.cjs: the whole CLI (src/main.ts), run when the hot entry hands over. CommonJS loads
  *   faster than an ESM graph on Node 20 (an esbuild ESM split measured slower: docs/performance.md).
  *   The heavy, ESM-only dependencies stay external and are loaded with import() only where used.
@@ -35,6 +37,10 @@ async function bundle(entry, outName, extra = {}) {
     define: { 'import.meta.url': '__authctl_import_meta_url', __AUTHCTL_VERSION__: JSON.stringify(version) },
     banner: { js: 'const __authctl_import_meta_url = require("node:url").pathToFileURL(__filename).href;' },
     legalComments: 'none',
+    // No comments or indentation for V8 to read and scan on every start (the full bundle is read
+    // whole even when one command runs); names are kept for readable stack traces.
+    minifyWhitespace: true,
+    minifySyntax: true,
     logLevel: 'warning',
     ...extra,
   });
@@ -42,41 +48,51 @@ async function bundle(entry, outName, extra = {}) {
   return out;
 }
 
-await bundle('hot.ts', 'hot.cjs', {
+/**
+ * A plugin that leaves out of a bundle each provider's commands.js (commander declarations: an
+ * empty register() instead) and every import() that `drop(importPath, importer)` names (a module
+ * that throws instead), so that a small entry keeps the provider registry without the code behind it.
+ */
+const without = (name, drop) => ({
+  name,
+  setup(b) {
+    b.onResolve({ filter: /.*/ }, (args) =>
+      args.kind === 'dynamic-import' && drop(args.path, args.importer)
+        ? { path: args.path, namespace: 'left-out' }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'left-out' }, () => ({
+      contents: `throw new Error("authctl: not available in this entry (${name})");`,
+      loader: 'js',
+    }));
+    b.onResolve({ filter: /^\.\/commands\.js$/ }, (args) =>
+      /[\\/]src[\\/]providers[\\/]/.test(args.importer)
+        ? { path: args.path, namespace: 'no-commands' }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'no-commands' }, () => ({
+      contents: 'export const register = () => {};',
+      loader: 'js',
+    }));
+  },
+});
+
+const hotOptions = {
   // The hot entry uses the provider registry (names, Authorization values, export variables) but
-  // never declares commands nor runs a flow: each provider's commands.js (commander options) is
-  // replaced by an empty register(), and every import() (a flow loaded on demand: revocation…) by
-  // a module that throws, so neither commander nor any flow lands in dist/hot.cjs.
-  plugins: [
-    {
-      name: 'registry-without-commands',
-      setup(b) {
-        b.onResolve({ filter: /.*/ }, (args) =>
-          args.kind === 'dynamic-import' ? { path: args.path, namespace: 'not-hot' } : undefined,
-        );
-        b.onLoad({ filter: /.*/, namespace: 'not-hot' }, () => ({
-          contents: 'throw new Error("not available in the hot entry");',
-          loader: 'js',
-        }));
-        b.onResolve({ filter: /^\.\/commands\.js$/ }, (args) =>
-          /[\\/]src[\\/]providers[\\/]/.test(args.importer)
-            ? { path: args.path, namespace: 'no-commands' }
-            : undefined,
-        );
-        b.onLoad({ filter: /.*/, namespace: 'no-commands' }, () => ({
-          contents: 'export const register = () => {};',
-          loader: 'js',
-        }));
-      },
-    },
-  ],
+  // never declares commands nor runs a flow: no commands.js, and no import() at all (a flow loaded
+  // on demand: revocation…), so neither commander nor any flow lands in dist/hot.cjs.
+  plugins: [without('hot', () => true)],
   // The hot entry has no import.meta.url, and must not pay for node:url.
   define: { __AUTHCTL_VERSION__: JSON.stringify(version) },
   banner: {},
-  // Fewer bytes for V8 to scan on every `token print`; names are kept for readable stack traces.
-  minifyWhitespace: true,
-  minifySyntax: true,
-});
+  // Fewer bytes and tokens for V8 to scan on every `token print`. Names may go too: any error in
+  // the hot entry is caught and the full CLI does the job.
+  minify: true,
+};
+await bundle('hot/token.ts', 'hot.cjs', hotOptions);
+// `authctl actigraph …` starts here instead: the cached-token answer without the token commands'
+// code, and the hand-over to dist/ci.cjs when a request is due.
+await bundle('hot/actigraph.ts', 'hot-actigraph.cjs', hotOptions);
 
 // commander gets its own file, dist/commander.cjs, loaded only when the full program is built:
 // the paths that skip commander (actigraph's CI forms, renewals) then do not even parse it.
@@ -95,6 +111,25 @@ const commanderPatch = {
   },
 };
 await bundle('../node_modules/commander/index.js', 'commander.cjs', { plugins: [commanderPatch] });
+// dist/ci.cjs: src/main.ts for `actigraph token`'s CI forms only (the launcher runs it when the hot
+// entry parsed such a form and a request is due): without the commander program, the token
+// commands, completion, the other providers' flows behind the registry (revocation, status) and
+// the client authentication methods ActiGraph does not use, it is about a quarter of the full bundle, which is what such a run would otherwise read and parse.
+await bundle('main.ts', 'ci.cjs', {
+  plugins: [
+    without(
+      'ci',
+      (p, importer) =>
+        (/[\\/]src[\\/]main\.ts$/.test(importer) && p !== './context.js' && !p.includes('actigraph')) ||
+        /[\\/]src[\\/]providers[\\/][a-z]+[\\/]index\.ts$/.test(importer) ||
+        // ActiGraph authenticates with client_secret_post (ACTIGRAPH_AUTH_METHOD), and its CI forms
+        // take no key, certificate or assertion: the other client authentication methods stay out.
+        (/[\\/]src[\\/]oauth[\\/]client-auth[\\/]index\.ts$/.test(importer) && p !== './secret-post.js') ||
+        // Nor discovery: they name the token endpoint (--token-url or ActiGraph's), never an issuer.
+        (/[\\/]src[\\/]oauth[\\/]cli[\\/]obtain\.ts$/.test(importer) && p === '../discovery.js'),
+    ),
+  ],
+});
 const full = await bundle('main.ts', 'authctl.cjs', {
   plugins: [
     {
@@ -133,5 +168,7 @@ const walk = (words) => {
 };
 walk([]);
 const helpFile = `${root}dist/help.json`;
-writeFileSync(`${helpFile}.${process.pid}.tmp`, JSON.stringify(texts));
+// Non-ASCII written as \u escapes: an ASCII file is read as a one-byte string, which V8 scans faster.
+const ascii = JSON.stringify(texts).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+writeFileSync(`${helpFile}.${process.pid}.tmp`, ascii);
 renameSync(`${helpFile}.${process.pid}.tmp`, helpFile);

@@ -34,8 +34,8 @@ export async function main(argv: string[]): Promise<number> {
     // compares both paths byte for byte).
     // Shell completion asks for profile names on every Tab: answered without commander.
     if (argv[0] === '__complete') {
-      const { completeHidden } = await import('./cli/completion.js');
-      completeHidden(argv.slice(1), (s) => process.stdout.write(s));
+      const { completeHidden } = await import('./cli/complete-profiles.js');
+      process.stdout.write(completeHidden(argv.slice(1)));
       return ExitCode.ok;
     }
     const fast = process.env.AUTHCTL_NO_FAST_PATH !== '1' && process.env.AUTHCTL_PARSE_ONLY !== '1';

@@ -2,13 +2,10 @@
  * Shell completion, generated from the command tree: each command path with its subcommands,
  * flags (and whether they take a value, and which values), and positional choices. The scripts
  * embed that tree; only profile names are looked up at Tab time, through the hidden
- * `authctl __complete profiles`, which main.ts answers by reading the store file directly
+ * `authctl __complete profiles`, which the hot entry answers by reading the store file directly
  * (no commander, no validation: a Tab must stay fast and never print an error).
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Command } from 'commander';
-import { configDir, STORE_BASENAME } from '../store/paths.js';
 
 /** Shells `authctl completion` writes scripts for. */
 export const COMPLETION_SHELLS = ['bash', 'zsh', 'fish', 'powershell'] as const;
@@ -65,29 +62,6 @@ export function completionTree(root: Command): NodeSpec[] {
   };
   walk(root, '');
   return out;
-}
-
-/** The names of the saved profiles, straight from the store file; nothing on any problem. */
-export function profileNames(env: NodeJS.ProcessEnv = process.env): string[] {
-  try {
-    const data = JSON.parse(fs.readFileSync(path.join(configDir(env), STORE_BASENAME), 'utf8')) as {
-      profiles?: unknown;
-    };
-    const p = data.profiles;
-    if (typeof p !== 'object' || p === null || Array.isArray(p)) return [];
-    // Only names a shell word can carry as they are.
-    return Object.keys(p).filter((n) => /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(n));
-  } catch {
-    return [];
-  }
-}
-
-/** `authctl __complete profiles`: one name per line on stdout. */
-export function completeHidden(args: readonly string[], write: (s: string) => void): void {
-  if (args[0] === 'profiles') {
-    const names = profileNames();
-    if (names.length) write(`${names.join('\n')}\n`);
-  }
 }
 
 const sq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;

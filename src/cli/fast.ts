@@ -1,10 +1,9 @@
 /**
  * The hot path. `token print`, `token header` and `token export` run in scripts and loops, so they
- * are parsed here with node:util's parseArgs and never load commander (≈40 ms). Anything unusual
- * (help, an unknown flag, a bad value) returns null and goes through the full commander program,
- * which reports it properly. test/e2e/fast-path.test.ts keeps both parsers in agreement.
+ * are parsed here and never load commander (≈40 ms). Anything unusual (help, an unknown flag, a bad
+ * value) returns null and goes through the full commander program, which reports it properly.
+ * test/e2e/fast-path.test.ts keeps both parsers in agreement.
  */
-import { parseArgs } from 'node:util';
 import { SHELLS, type ShellKind } from '../lib/shell.js';
 import { parseDuration } from './parse.js';
 
@@ -22,30 +21,13 @@ const HOT = new Set(['print', 'header', 'export']);
 export function parseHot(argv: readonly string[]): HotCommand | null {
   if (argv[0] !== 'token' || !HOT.has(argv[1] ?? '')) return null;
   const name = argv[1] as HotCommand['name'];
-  let parsed: ReturnType<typeof parse>;
-  const parse = () =>
-    parseArgs({
-      args: argv.slice(2),
-      allowPositionals: true,
-      strict: true,
-      options: {
-        verbose: { type: 'boolean' },
-        insecure: { type: 'boolean' },
-        'no-color': { type: 'boolean' },
-        // `multiple` so a repeated flag is seen whole: commander validates every occurrence (a bad
-        // first --min-ttl fails there even when a later one is good) and keeps the last one.
-        'min-ttl': { type: 'string', multiple: true },
-        ...(name === 'export'
-          ? { shell: { type: 'string', multiple: true }, prefix: { type: 'string', multiple: true } }
-          : {}),
-      },
-    });
-  try {
-    parsed = parse();
-  } catch {
-    return null;
-  }
-  const v = parsed.values as Record<string, string[] | boolean | undefined>;
+  const parsed = parseFlags(
+    argv.slice(2),
+    ['verbose', 'insecure', 'no-color'],
+    name === 'export' ? ['min-ttl', 'shell', 'prefix'] : ['min-ttl'],
+  );
+  if (!parsed) return null;
+  const v = parsed.values;
   if (parsed.positionals.length > 1) return null;
   const all = (k: string): string[] => (Array.isArray(v[k]) ? v[k] : []);
   let minTtl = 30_000;
@@ -89,30 +71,13 @@ export interface HotActigraph {
  */
 export function parseHotActigraph(argv: readonly string[]): HotActigraph | null {
   if (argv[0] !== 'actigraph' || argv[1] !== 'token') return null;
-  let parsed: ReturnType<typeof parse>;
-  const parse = () =>
-    parseArgs({
-      args: argv.slice(2),
-      allowPositionals: false,
-      strict: true,
-      options: {
-        'client-id': { type: 'string', multiple: true },
-        scope: { type: 'string', multiple: true },
-        'token-url': { type: 'string', multiple: true },
-        profile: { type: 'string', multiple: true },
-        print: { type: 'boolean' },
-        force: { type: 'boolean' },
-        verbose: { type: 'boolean' },
-        insecure: { type: 'boolean' },
-        'no-color': { type: 'boolean' },
-      },
-    });
-  try {
-    parsed = parse();
-  } catch {
-    return null;
-  }
-  const v = parsed.values as Record<string, string[] | boolean | undefined>;
+  const parsed = parseFlags(
+    argv.slice(2),
+    ['print', 'force', 'verbose', 'insecure', 'no-color'],
+    ['client-id', 'scope', 'token-url', 'profile'],
+  );
+  if (!parsed || parsed.positionals.length > 0) return null;
+  const v = parsed.values;
   const one = (k: string): string | undefined | null => {
     const list = Array.isArray(v[k]) ? v[k] : [];
     if (list.length > 1 || list.some((x) => x === '' || x.startsWith('-'))) return null;
@@ -134,4 +99,47 @@ export function parseHotActigraph(argv: readonly string[]): HotActigraph | null 
     force: v.force === true,
     global: { verbose: v.verbose === true, insecure: v.insecure === true, color: v['no-color'] !== true },
   };
+}
+
+/** Flags as the hot forms take them: each boolean true when given, each string flag every value. */
+interface Flags {
+  values: Record<string, string[] | boolean | undefined>;
+  positionals: string[];
+}
+
+/**
+ * A strict parser for the few long flags of the hot forms: `--flag`, `--name value`, `--name=value`
+ * and positionals. Everything else — a short flag, `--`, an unknown flag, `--flag=x` on a boolean, a
+ * missing value or one that starts with '-' — returns null, and commander handles the command.
+ * (node:util's parseArgs would do, but compiling it costs each `token print` about 2 ms.)
+ */
+function parseFlags(
+  args: readonly string[],
+  booleans: readonly string[],
+  strings: readonly string[],
+): Flags | null {
+  const values: Flags['values'] = {};
+  const positionals: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (!a.startsWith('-')) {
+      positionals.push(a);
+      continue;
+    }
+    if (!a.startsWith('--') || a === '--') return null;
+    const eq = a.indexOf('=');
+    const name = eq < 0 ? a.slice(2) : a.slice(2, eq);
+    if (booleans.includes(name)) {
+      if (eq >= 0) return null;
+      values[name] = true;
+      continue;
+    }
+    if (!strings.includes(name)) return null;
+    const value = eq >= 0 ? a.slice(eq + 1) : args[++i];
+    if (value === undefined || (eq < 0 && value.startsWith('-'))) return null;
+    const list = values[name];
+    if (Array.isArray(list)) list.push(value);
+    else values[name] = [value];
+  }
+  return { values, positionals };
 }

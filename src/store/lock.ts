@@ -3,8 +3,8 @@
  * data, holding pid, host and a nonce; refreshed by a heartbeat while held. A lock whose owner
  * is dead (same host) or whose heartbeat stopped is stale and is taken over.
  */
-import fs from 'node:fs';
-import os from 'node:os';
+import { closeSync, openSync, readFileSync, statSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { StoreError, sleep } from '../errors.js';
 
 /** Options for acquiring a lock. */
@@ -26,7 +26,7 @@ interface LockInfo {
 
 function readLock(file: string): LockInfo | null {
   try {
-    const [pid, host, nonce] = fs.readFileSync(file, 'utf8').split('\n');
+    const [pid, host, nonce] = readFileSync(file, 'utf8').split('\n');
     return { pid: Number(pid), host: host ?? '', nonce: nonce ?? '' };
   } catch {
     return null;
@@ -50,11 +50,11 @@ const HALF_WRITTEN_GRACE_MS = 1500;
 function isStale(file: string, info: LockInfo | null, staleMs: number): boolean {
   let mtimeMs: number;
   try {
-    mtimeMs = fs.statSync(file).mtimeMs;
+    mtimeMs = statSync(file).mtimeMs;
   } catch {
     return false; // gone: the next attempt will simply create it
   }
-  if (info && info.host === os.hostname() && info.pid !== process.pid && !processAlive(info.pid)) return true;
+  if (info && info.host === hostname() && info.pid !== process.pid && !processAlive(info.pid)) return true;
   // A half-written lock (no nonce yet) is given a short grace period before it counts as stale: its
   // creator fills it right after creating it, so one still empty after that was left by a writer
   // killed in between, and waiting the full staleMs would block every authctl for 10 s.
@@ -71,11 +71,11 @@ export async function withLock<T>(file: string, fn: () => Promise<T>, opts: Lock
   let delay = 5;
   for (;;) {
     try {
-      const fd = fs.openSync(file, 'wx', 0o600);
+      const fd = openSync(file, 'wx', 0o600);
       try {
-        fs.writeSync(fd, `${process.pid}\n${os.hostname()}\n${nonce}\n`);
+        writeSync(fd, `${process.pid}\n${hostname()}\n${nonce}\n`);
       } finally {
-        fs.closeSync(fd);
+        closeSync(fd);
       }
       break;
     } catch (e) {
@@ -91,7 +91,7 @@ export async function withLock<T>(file: string, fn: () => Promise<T>, opts: Lock
       const again = readLock(file);
       if (info?.nonce === again?.nonce) {
         try {
-          fs.unlinkSync(file);
+          unlinkSync(file);
           continue;
         } catch (e) {
           // ENOENT: someone else removed it first; retry at once. Anything else (the path is a
@@ -124,7 +124,7 @@ export async function withLock<T>(file: string, fn: () => Promise<T>, opts: Lock
     () => {
       const t = new Date();
       try {
-        fs.utimesSync(file, t, t);
+        utimesSync(file, t, t);
       } catch {
         /* lock vanished; nothing to refresh */
       }
@@ -139,7 +139,7 @@ export async function withLock<T>(file: string, fn: () => Promise<T>, opts: Lock
     const owner = readLock(file);
     if (owner && owner.nonce === nonce) {
       try {
-        fs.unlinkSync(file);
+        unlinkSync(file);
       } catch {
         /* already gone */
       }

@@ -2,7 +2,7 @@
  * Opening the consent URL: BROWSER run directly with the URL as last argument (no shell, not
  * awaited), else the `open` package. The caller prints the URL to stderr first (for SSH users).
  */
-import fs from 'node:fs';
+import { existsSync } from 'node:fs';
 import { childEnv, isSecretEnvVar } from '../lib/secrets.js';
 
 /** Opens URLs; resolves to false when no browser could be started (so callers can fall back). */
@@ -13,7 +13,7 @@ export interface Browser {
 /** Split a BROWSER value into a command and its arguments: a path that exists is taken whole. */
 export function browserCommand(value: string): [string, string[]] {
   const v = value.trim();
-  if (fs.existsSync(v)) return [v, []];
+  if (existsSync(v)) return [v, []];
   const parts = v.split(/\s+/).filter(Boolean);
   return [parts[0] ?? v, parts.slice(1)];
 }

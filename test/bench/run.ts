@@ -59,6 +59,8 @@ try {
       { name: '--version', argv: cli('--version'), env: env(dirs.one) },
       { name: 'token print, 1,000 profiles', argv: cli('token', 'print', 'ci'), env: env(dirs.thousand) },
       { name: 'actigraph token (cached, no request)', argv: cli(...ag), env: env(dirs.actigraph) },
+      // What shell completion runs on every Tab (test/bench/completion.ts times a whole bash Tab).
+      { name: '__complete profiles', argv: cli('__complete', 'profiles'), env: env(dirs.one) },
       { name: 'token print, inherited environment', argv: cli('token', 'print', 'ci'), env: inherited },
     ],
     runs,
@@ -73,6 +75,7 @@ try {
     '--version': 1.3,
     'token print, 1,000 profiles': 1.5,
     'actigraph token (cached, no request)': 1.2,
+    '__complete profiles': 1.15,
     'token print, inherited environment': null,
   };
   for (const r of startup) {

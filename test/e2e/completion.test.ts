@@ -10,7 +10,15 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { binPath, cliEnv, runCli, sampleProfile, tempConfigDir, writeStore } from '../helpers/cli.js';
+import {
+  binPath,
+  cliEnv,
+  repoRoot,
+  runCli,
+  sampleProfile,
+  tempConfigDir,
+  writeStore,
+} from '../helpers/cli.js';
 import { findShell, runShell } from '../helpers/shells.js';
 
 const cfg = tempConfigDir();
@@ -101,9 +109,24 @@ test('bash: profile names from the store for [profile] and --profile, and only w
 });
 
 test('__complete profiles: names one per line; an unreadable store gives nothing and no error', async () => {
-  const r = await runCli(['__complete', 'profiles'], { configDir: cfg.dir });
+  const modules = path.join(cfg.dir, 'modules.json');
+  const r = await runCli(['__complete', 'profiles'], {
+    configDir: cfg.dir,
+    env: { AUTHCTL_DEBUG_MODULES: modules },
+  });
   assert.equal(r.code, 0);
   assert.equal(r.stdout, 'alpha\nbeta-ci\n');
+  // Answered on every Tab by the hot entry alone, with the bytes the full CLI prints.
+  const { files } = JSON.parse(fs.readFileSync(modules, 'utf8')) as { files: string[] };
+  assert.deepEqual(
+    files.map((f) => path.relative(repoRoot, f)),
+    [path.join('bin', 'authctl.js'), path.join('dist', 'hot.cjs')],
+  );
+  const full = await runCli(['__complete', 'profiles'], {
+    configDir: cfg.dir,
+    env: { AUTHCTL_NO_FAST_PATH: '1' },
+  });
+  assert.deepEqual([full.code, full.stdout, full.stderr], [0, r.stdout, '']);
   const broken = tempConfigDir();
   try {
     writeStore(broken.dir, '{ not json');

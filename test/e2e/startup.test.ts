@@ -78,18 +78,25 @@ test('token print/header/export with a fresh token load only the launcher and di
   assert.ok(slow.files.includes(path.join('dist', 'authctl.cjs')), slow.files.join(', '));
 });
 
-test('dist/hot.cjs is small and requires only Node built-ins', () => {
-  const hot = fs.readFileSync(path.join(repoRoot, 'dist', 'hot.cjs'), 'utf8');
-  assert.ok(hot.length < 32 * 1024, `dist/hot.cjs is ${hot.length} bytes`);
-  const required = [...hot.matchAll(/require\(["']([^"']+)["']\)/g)].map((m) => m[1]!);
-  assert.deepEqual(
-    required.filter((r) => !r.startsWith('node:')),
-    [],
-    'only node: built-ins',
-  );
-  for (const name of ['commander', 'ora', '@inquirer', 'undici', 'chalk', 'jose', 'sandbox', 'import(']) {
-    assert.ok(!hot.includes(name), `dist/hot.cjs mentions ${name}`);
+test('the hot entries are small and require only Node built-ins', () => {
+  for (const file of ['hot.cjs', 'hot-actigraph.cjs']) {
+    const hot = fs.readFileSync(path.join(repoRoot, 'dist', file), 'utf8');
+    assert.ok(hot.length < 24 * 1024, `dist/${file} is ${hot.length} bytes`);
+    const required = [...hot.matchAll(/require\(["']([^"']+)["']\)/g)].map((m) => m[1]!);
+    assert.deepEqual(
+      required.filter((r) => !r.startsWith('node:')),
+      [],
+      `dist/${file}: only node: built-ins`,
+    );
+    for (const name of ['commander', 'ora', '@inquirer', 'undici', 'chalk', 'jose', 'sandbox', 'import(']) {
+      assert.ok(!hot.includes(name), `dist/${file} mentions ${name}`);
+    }
   }
+  // A token command never parses the actigraph code, and an actigraph command never the token commands'.
+  const token = fs.readFileSync(path.join(repoRoot, 'dist', 'hot.cjs'), 'utf8');
+  const actigraph = fs.readFileSync(path.join(repoRoot, 'dist', 'hot-actigraph.cjs'), 'utf8');
+  assert.ok(!token.includes('Using cached token'), 'dist/hot.cjs holds the actigraph answer');
+  assert.ok(!actigraph.includes('Authorization: '), 'dist/hot-actigraph.cjs holds the token commands');
 });
 
 test('pre-rendered --help (every command) and --version are byte-for-byte commander', async () => {

@@ -9,9 +9,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
+import envPaths from 'env-paths';
 import { ExitCode, InterruptedError, NoTokenError, StoreError, UsageError } from '../../src/errors.js';
 import { withLock } from '../../src/store/lock.js';
-import { configDir, storePath } from '../../src/store/paths.js';
+import { configDir, platformConfigDir, storePath } from '../../src/store/paths.js';
 import type { Profile } from '../../src/store/profile.js';
 import { SCHEMA_VERSION, TokenStore } from '../../src/store/store.js';
 import { readStore, repoRoot, sampleProfile, tempConfigDir, writeStore } from '../helpers/cli.js';
@@ -261,9 +262,28 @@ test('configDir: AUTHCTL_CONFIG_DIR wins; otherwise the platform dir without a -
   const def = configDir({});
   assert.ok(!def.includes('nodejs'), def);
   if (process.platform === 'linux') {
-    const base = process.env.XDG_CONFIG_HOME || path.join(os.homedir(), '.config');
-    assert.equal(def, path.join(base, 'authctl'));
+    assert.equal(def, path.join(os.homedir(), '.config', 'authctl'));
+    assert.equal(configDir({ HOME: '/home/u' }), '/home/u/.config/authctl');
+    assert.equal(configDir({ HOME: '/home/u', XDG_CONFIG_HOME: '/xdg' }), '/xdg/authctl');
   }
+});
+
+test('platformConfigDir: the directories env-paths gave earlier versions, per platform', () => {
+  const home = () => '/h';
+  assert.equal(platformConfigDir({}, 'linux', home), '/h/.config/authctl');
+  assert.equal(platformConfigDir({ XDG_CONFIG_HOME: '/c' }, 'linux', home), '/c/authctl');
+  assert.equal(platformConfigDir({}, 'darwin', home), '/h/Library/Preferences/authctl');
+  // path.join uses the running platform's separator; the parts are what counts.
+  assert.equal(platformConfigDir({ APPDATA: '/ad' }, 'win32', home), path.join('/ad', 'authctl', 'Config'));
+  assert.equal(
+    platformConfigDir({}, 'win32', home),
+    path.join('/h', 'AppData', 'Roaming', 'authctl', 'Config'),
+  );
+  // The env-paths package (a dev dependency now) agrees on this machine's platform and environment.
+  assert.equal(
+    platformConfigDir(process.env, process.platform, () => os.homedir()),
+    envPaths('authctl', { suffix: '' }).config,
+  );
 });
 
 // ---- the lock file ----

@@ -11,7 +11,6 @@ import type { Profile } from '../../store/profile.js';
 import { expiresAtMs } from '../../store/profile.js';
 import { resolveClientSecret, type SecretOptions } from '../../ui/secret.js';
 import { needsSecret, usesCertificate } from '../client-auth/index.js';
-import { discover, endpointFor } from '../discovery.js';
 import {
   buildProfile,
   type ClientCredentialsSpec,
@@ -102,6 +101,8 @@ export async function obtainClientCredentials(
 
   let tokenUrl = spec.tokenUrl;
   if (tokenUrl === undefined) {
+    // Discovery (and its code) only when the endpoint is not given.
+    const { discover, endpointFor } = await import('../discovery.js');
     const meta = await discover(ctx, spec.issuer!, spec.caFile);
     const mtls = usesCertificate({ clientId: spec.clientId, authMethod: spec.authMethod, ...spec.client });
     tokenUrl = endpointFor(meta, 'token_endpoint', meta.tokenEndpoint, mtls);

@@ -1,0 +1,75 @@
+/**
+ * The hot entry for `authctl actigraph …` (dist/hot-actigraph.cjs, run first by bin/authctl.js):
+ * pre-rendered help on a pipe, as dist/hot.cjs gives it, and `actigraph token` in its CI forms.
+ * When the saved token is reused (same request, more than a minute left), it prints the one stderr
+ * line and, with --print, the token — what the full CLI prints then — without loading it. When a request is due it hands over to dist/ci.cjs (src/main.ts
+ * without commander); any other form goes to the full CLI. test/e2e/startup-actigraph.test.ts runs
+ * every form both ways and compares the bytes.
+ */
+import { parseHotActigraph } from '../cli/fast.js';
+import { parseProfileName, parseScopes } from '../cli/parse.js';
+import { checkUrl } from '../http/url.js';
+import { relativeTime } from '../lib/format.js';
+import {
+  CACHE_MIN_TTL_MS,
+  type ClientCredentialsSpec,
+  isReusable,
+} from '../oauth/grants/client-credentials-spec.js';
+import {
+  ACTIGRAPH_AUTH_METHOD,
+  ACTIGRAPH_TOKEN_URL,
+  scopeWarnings,
+} from '../providers/actigraph/constants.js';
+import { expiresAtMs } from '../store/profile.js';
+import { help, type Next, readProfile, runHot } from './shared.js';
+
+/** Run `actigraph token …` on the hot path; see runHot() for the result. */
+export function run(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Next | undefined {
+  const last = argv[argv.length - 1];
+  if (last === '--help' || last === '-h') return runHot(env, () => help(argv.slice(0, -1)));
+  return runHot(
+    env,
+    () => cachedActigraph(argv, env),
+    () => (parseHotActigraph(argv) ? 'ci' : 'authctl'),
+  );
+}
+
+/**
+ * `actigraph token` when the saved token is reused (same request, more than a minute left): the one
+ * stderr line and, with --print, the token — what the full CLI (oauth/cli/obtain.ts) prints then.
+ */
+function cachedActigraph(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+): { out: string; err: string } | undefined {
+  const a = parseHotActigraph(argv);
+  if (!a || a.force) return undefined;
+  const clientId = a.clientId.trim();
+  const scopes = parseScopes(a.scopes);
+  if (!clientId || scopes.length === 0 || scopeWarnings(scopes).length > 0) return undefined;
+  const tokenUrl = a.tokenUrl ?? ACTIGRAPH_TOKEN_URL;
+  // Both throw on a bad value: the full CLI then reports it (exit 2).
+  checkUrl(tokenUrl, { insecure: a.global.insecure, source: 'flag', label: '--token-url' });
+  const name = parseProfileName(a.profile ?? 'actigraph');
+  const found = readProfile(name, env);
+  if (!found) return undefined;
+  const p = found.profile;
+  const spec: ClientCredentialsSpec = {
+    provider: 'actigraph',
+    tokenUrl,
+    clientId,
+    authMethod: ACTIGRAPH_AUTH_METHOD,
+    scopes,
+  };
+  const now = Date.now();
+  if (!isReusable(p, spec, now)) return undefined;
+  const exp = expiresAtMs(p)!;
+  // Keep a margin so the line cannot differ from the full CLI's by the time it would run.
+  if (exp - now <= CACHE_MIN_TTL_MS + 1000) return undefined;
+  const savedId = typeof p.params.clientId === 'string' && p.params.clientId ? p.params.clientId : undefined;
+  const who = p.subject ?? savedId ?? 'the client';
+  return {
+    err: `Using cached token for ${who} from profile '${name}' (expires ${relativeTime(exp, now)}); --force fetches a new one.\n`,
+    out: a.print ? `${p.token}\n` : '',
+  };
+}
