@@ -14,6 +14,7 @@ import { after, test } from 'node:test';
 import { freePort, startLivePerson } from '../../src/sandbox/liveperson.js';
 import { startPryv } from '../../src/sandbox/pryv.js';
 import { startSafe } from '../../src/sandbox/safe.js';
+import { livepersonArgs } from '../helpers/args.js';
 import { readStore, repoRoot, runCli, tempConfigDir } from '../helpers/cli.js';
 
 const CHROMIUM = process.env.AUTHCTL_TEST_CHROMIUM ?? '/usr/bin/chromium';
@@ -207,20 +208,14 @@ test('liveperson login through the Sentinel login form in Chromium: wrong passwo
     const dir = dirFor();
     const result = path.join(dir, 'browser.json');
     const r = await runCli(
-      [
-        'liveperson',
-        'login',
-        '--account',
+      livepersonArgs(
         lp.account,
-        '--client-id',
         'chromium-app',
-        '--domain-api',
-        lp.domainApi,
-        '--redirect-uri',
+        ['--domain-api', lp.domainApi],
         redirectUri,
         '--timeout',
         '60s',
-      ],
+      ),
       {
         configDir: dir,
         env: {

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { type FakeSentinel, freePort, leakedSecrets, startSentinel } from '../fakes/sentinel.js';
+import { livepersonArgs } from '../helpers/args.js';
 import { type CliResult, readStore, repoRoot, runCli, tempConfigDir, writeStore } from '../helpers/cli.js';
 
 const browser = `${process.execPath} ${path.join(repoRoot, 'test', 'fakes', 'sentinel-browser.mjs')}`;
@@ -27,18 +28,8 @@ function tmp() {
 }
 
 /** `liveperson login` at the fake, naming its domain with `domain` (a flag and its value), …extra. */
-const loginAt = (domain: string[], ...extra: string[]) => [
-  'liveperson',
-  'login',
-  '--account',
-  fake.account,
-  '--client-id',
-  fake.clientId,
-  ...domain,
-  '--redirect-uri',
-  redirectUri,
-  ...extra,
-];
+const loginAt = (domain: [flag: '--domain' | '--domain-api', value: string], ...extra: string[]) =>
+  livepersonArgs(fake.account, fake.clientId, domain, redirectUri, ...extra);
 const loginArgs = (...extra: string[]) => loginAt(['--domain-api', fake.url], '--timeout', '20s', ...extra);
 
 const env = () => ({ AUTHCTL_CLIENT_SECRET: fake.clientSecret, BROWSER: browser });

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { SandboxDescription } from '../../src/sandbox/index.js';
 import { freePort } from '../fakes/sentinel.js';
-import { pryvRequestArgs } from '../helpers/args.js';
+import { livepersonArgs, pryvRequestArgs } from '../helpers/args.js';
 import { binPath, cliEnv, readStore, repoRoot, runCli, tempConfigDir } from '../helpers/cli.js';
 import { recordSecret } from '../helpers/leaks.js';
 
@@ -172,20 +172,7 @@ test('liveperson login through the domain API, renewal by token print (rotating 
   const lp = d.liveperson!;
   const env = { AUTHCTL_CLIENT_SECRET: lp.clientSecret, BROWSER: followRedirects };
   const r = await runCli(
-    [
-      'liveperson',
-      'login',
-      '--account',
-      lp.account,
-      '--client-id',
-      lp.clientId,
-      '--domain-api',
-      lp.domainApi,
-      '--redirect-uri',
-      redirectUri,
-      '--timeout',
-      '20s',
-    ],
+    livepersonArgs(lp.account, lp.clientId, ['--domain-api', lp.domainApi], redirectUri, '--timeout', '20s'),
     { configDir: dir, env },
   );
   assert.equal(r.code, 0, r.stderr);

@@ -51,25 +51,40 @@ export const oauthLoginArgs = (clientId: string, port: number | null, ...extra: 
   ...extra,
 ];
 
+/** `liveperson login --account … --client-id … <domain flag and value> --redirect-uri … …extra`. */
+export const livepersonArgs = (
+  account: string,
+  clientId: string,
+  domain: [flag: '--domain' | '--domain-api', value: string],
+  redirectUri: string,
+  ...extra: string[]
+): string[] => [
+  'liveperson',
+  'login',
+  '--account',
+  account,
+  '--client-id',
+  clientId,
+  ...domain,
+  '--redirect-uri',
+  redirectUri,
+  ...extra,
+];
+
 /** `liveperson login` with `clientId` at a Sentinel emulator, redirecting to localhost:`port`. */
 export const livepersonLoginArgs = (
   sentinel: { account: string; url: string },
   clientId: string,
   port: number,
   ...extra: string[]
-): string[] => [
-  'liveperson',
-  'login',
-  '--account',
-  sentinel.account,
-  '--client-id',
-  clientId,
-  '--domain',
-  sentinel.url,
-  '--redirect-uri',
-  `http://localhost:${port}/callback`,
-  ...extra,
-];
+): string[] =>
+  livepersonArgs(
+    sentinel.account,
+    clientId,
+    ['--domain', sentinel.url],
+    `http://localhost:${port}/callback`,
+    ...extra,
+  );
 
 /** `oauth client-credentials --issuer <issuer> --client-id <clientId> …extra`. */
 export const clientCredentialsArgs = (issuer: string, clientId: string, ...extra: string[]): string[] => [
