@@ -169,6 +169,9 @@ const walk = (words) => {
 walk([]);
 const helpFile = `${root}dist/help.json`;
 // Non-ASCII written as \u escapes: an ASCII file is read as a one-byte string, which V8 scans faster.
-const ascii = JSON.stringify(texts).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+const ascii = JSON.stringify(texts).replace(
+  /[\u007f-\uffff]/g,
+  (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+);
 writeFileSync(`${helpFile}.${process.pid}.tmp`, ascii);
 renameSync(`${helpFile}.${process.pid}.tmp`, helpFile);

@@ -50,61 +50,52 @@ export function withRelogin<E extends AuthctlError>(err: E, lead = 'Run'): E {
   return err;
 }
 
+/**
+ * An error class with its exit code and default `code`: every kind below takes
+ * (message, hint?, code?) the same way. The calls are marked pure (literal arguments only) so that a
+ * bundle keeps only the kinds it uses.
+ */
+function kind(exit: keyof typeof ExitCode, defaultCode: string) {
+  const exitCode = ExitCode[exit];
+  return class extends AuthctlError {
+    constructor(message: string, hint?: string, code = defaultCode) {
+      super(message, exitCode, hint, code);
+    }
+  };
+}
+
 /** Exit 1: anything else — network, server error, malformed answer, store unreadable. */
-export class FailureError extends AuthctlError {
-  constructor(message: string, hint?: string, code = 'failure') {
-    super(message, ExitCode.failure, hint, code);
-  }
+export class FailureError extends /* @__PURE__ */ kind('failure', 'failure') {}
+
+/** A kind of FailureError (exit 1) with its own default `code`. */
+function failureKind(defaultCode: string) {
+  return class extends FailureError {
+    constructor(message: string, hint?: string, code = defaultCode) {
+      super(message, hint, code);
+    }
+  };
 }
 
 /** Exit 1: the network or a server failed (unreachable, 5xx, timeout of a single request). */
-export class NetworkError extends FailureError {
-  constructor(message: string, hint?: string, code = 'network') {
-    super(message, hint, code);
-  }
-}
+export class NetworkError extends /* @__PURE__ */ failureKind('network') {}
 
 /** Exit 1: a server answered something that does not follow its protocol. */
-export class ProtocolError extends FailureError {
-  constructor(message: string, hint?: string, code = 'protocol') {
-    super(message, hint, code);
-  }
-}
+export class ProtocolError extends /* @__PURE__ */ failureKind('protocol') {}
 
 /** Exit 1: the token store cannot be read or written. */
-export class StoreError extends FailureError {
-  constructor(message: string, hint?: string, code = 'store') {
-    super(message, hint, code);
-  }
-}
+export class StoreError extends /* @__PURE__ */ failureKind('store') {}
 
 /** Exit 2: bad flags or values, or a value is missing and there is no TTY to ask on. */
-export class UsageError extends AuthctlError {
-  constructor(message: string, hint?: string, code = 'usage') {
-    super(message, ExitCode.usage, hint, code);
-  }
-}
+export class UsageError extends /* @__PURE__ */ kind('usage', 'usage') {}
 
 /** Exit 3: the user or the server said no. */
-export class RefusedError extends AuthctlError {
-  constructor(message: string, hint?: string, code = 'refused') {
-    super(message, ExitCode.refused, hint, code);
-  }
-}
+export class RefusedError extends /* @__PURE__ */ kind('refused', 'refused') {}
 
 /** Exit 4: no usable token (missing profile, expired and not renewable, or checked invalid). */
-export class NoTokenError extends AuthctlError {
-  constructor(message: string, hint?: string, code = 'token.unusable') {
-    super(message, ExitCode.noToken, hint, code);
-  }
-}
+export class NoTokenError extends /* @__PURE__ */ kind('noToken', 'token.unusable') {}
 
 /** Exit 5: the user did not finish in time, or the request expired on the server. */
-export class TimeoutError extends AuthctlError {
-  constructor(message: string, hint?: string, code = 'timeout') {
-    super(message, ExitCode.timeout, hint, code);
-  }
-}
+export class TimeoutError extends /* @__PURE__ */ kind('timeout', 'timeout') {}
 
 /** Exit 130 (SIGINT) or 143 (SIGTERM): interrupted; nothing half-written is left. */
 export class InterruptedError extends AuthctlError {

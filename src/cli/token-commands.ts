@@ -3,18 +3,24 @@
  * `setup-git`) and `completion`: flags, help and examples; the work is in src/commands/.
  */
 import { Argument, type Command, Option } from 'commander';
+import type { Context } from '../context.js';
 import { PROVIDERS } from '../providers/index.js';
 import { COMPLETION_SHELLS } from './completion.js';
-import type { CommandKit } from './kit.js';
+import type { CommandKit, Opts } from './kit.js';
 import { collect } from './parse.js';
+
+/** A command's work that takes its first positional argument. */
+type ArgRun<A> = (ctx: Context, arg: A, o: Opts) => Promise<void>;
+
+/** The action of a command that hands its first argument on to the run function `load` imports. */
+const withArg = <A>(kit: CommandKit, load: () => Promise<ArgRun<A>>) =>
+  kit.act(async (ctx, a, o) => (await load())(ctx, a[0] as A, o));
 
 /** Declare the token commands and exec. */
 export function registerTokenCommands(program: Command, kit: CommandKit): void {
   /** The action of a `token <cmd> [profile]` command: src/commands/token.ts's function of that name. */
-  const onProfile = (fn: 'print' | 'header' | 'exportCmd' | 'inspect' | 'refresh') =>
-    kit.act(async (ctx, a, o) =>
-      (await import('../commands/token.js'))[fn](ctx, a[0] as string | undefined, o),
-    );
+  const onProfile = (fn: 'print' | 'header' | 'exportCmd' | 'inspect' | 'refresh' | 'deleteCmd') =>
+    withArg(kit, async () => (await import('../commands/token.js'))[fn]);
   const token = program.command('token').description('hand saved tokens to scripts');
   token
     .command('list')
@@ -113,11 +119,7 @@ export function registerTokenCommands(program: Command, kit: CommandKit): void {
       'after',
       kit.examples(['authctl token delete old-profile', 'authctl token delete ci --revoke --yes']),
     )
-    .action(
-      kit.act(async (ctx, a, o) =>
-        (await import('../commands/token.js')).deleteCmd(ctx, a[0] as string | undefined, o),
-      ),
-    );
+    .action(onProfile('deleteCmd'));
   token
     .command('import')
     .description('store a token obtained elsewhere (the token on stdin, never on the command line)')
@@ -164,9 +166,7 @@ export function registerTokenCommands(program: Command, kit: CommandKit): void {
         'authctl exec --profile ci -- ./deploy.sh',
       ]),
     )
-    .action(
-      kit.act(async (ctx, a, o) => (await import('../commands/exec.js')).exec(ctx, a[0] as string[], o)),
-    );
+    .action(withArg(kit, async () => (await import('../commands/exec.js')).exec));
   registerHelperCommands(program, kit);
 }
 
@@ -187,11 +187,7 @@ function registerHelperCommands(program: Command, kit: CommandKit): void {
         'authctl status --offline',
       ])}\nExit codes: 0 every token valid, 4 one is invalid (or expired and not renewable), 1 a check failed.\n`,
     )
-    .action(
-      kit.act(async (ctx, a, o) =>
-        (await import('../commands/status.js')).status(ctx, a[0] as string | undefined, o),
-      ),
-    );
+    .action(withArg(kit, async () => (await import('../commands/status.js')).status));
   program
     .command('logout')
     .description('revoke the token at the provider and delete the profile (= token delete --revoke)')
@@ -199,11 +195,7 @@ function registerHelperCommands(program: Command, kit: CommandKit): void {
     .option('--yes', 'do not ask for confirmation on a terminal')
     .option('--force', 'delete the profile even if the revocation failed')
     .addHelpText('after', kit.examples(['authctl logout ci', 'authctl logout --profile old --force']))
-    .action(
-      kit.act(async (ctx, a, o) =>
-        (await import('../commands/logout.js')).logout(ctx, a[0] as string | undefined, o),
-      ),
-    );
+    .action(withArg(kit, async () => (await import('../commands/logout.js')).logout));
   program
     .command('git-credential')
     .description("git's credential helper (set it up with authctl setup-git)")
@@ -216,11 +208,7 @@ function registerHelperCommands(program: Command, kit: CommandKit): void {
         'printf "protocol=https\\nhost=git.example.com\\n\\n" | authctl git-credential get --profile ci',
       ]),
     )
-    .action(
-      kit.act(async (ctx, a, o) =>
-        (await import('../commands/git-credential.js')).gitCredential(ctx, a[0] as string, o),
-      ),
-    );
+    .action(withArg(kit, async () => (await import('../commands/git-credential.js')).gitCredential));
   program
     .command('setup-git')
     .description("make git use a profile's token for a host (credential helper in git's global config)")

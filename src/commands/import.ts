@@ -59,26 +59,26 @@ async function readTokens(
     .split(/\r?\n/)
     .map((l) => l.trim())
     .filter(Boolean);
+  /** The next line, checked as `what`; none left is a usage error saying `message`. */
+  const next = (what: string, message: string, hint: string): string => {
+    const line = lines.shift();
+    if (line === undefined) throw new UsageError(message, hint);
+    return checkToken(line, what);
+  };
   const out: { token?: string; refresh?: string } = {};
   if (needToken) {
-    const t = lines.shift();
-    if (t === undefined) {
-      throw new UsageError(
-        'no token was read from stdin',
-        'Pipe the token in: printf %s "$TOKEN" | authctl token import --profile <name> --provider <p>',
-      );
-    }
-    out.token = checkToken(t, 'token');
+    out.token = next(
+      'token',
+      'no token was read from stdin',
+      'Pipe the token in: printf %s "$TOKEN" | authctl token import --profile <name> --provider <p>',
+    );
   }
   if (needRefresh) {
-    const r = lines.shift();
-    if (r === undefined) {
-      throw new UsageError(
-        '--refresh-token-stdin: no refresh token was read from stdin',
-        'Put it on the line after the access token.',
-      );
-    }
-    out.refresh = checkToken(r, 'refresh token');
+    out.refresh = next(
+      'refresh token',
+      '--refresh-token-stdin: no refresh token was read from stdin',
+      'Put it on the line after the access token.',
+    );
   }
   return out;
 }

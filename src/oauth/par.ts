@@ -5,8 +5,7 @@
 import type { Context } from '../context.js';
 import { ProtocolError } from '../errors.js';
 import type { OAuthClient } from './client-auth/index.js';
-import { oauthError, serverText } from './protocol.js';
-import { postForm } from './token-endpoint.js';
+import { postFormExpecting } from './token-endpoint.js';
 
 /** Push the parameters; returns the request_uri to authorize with (RFC 9126 §2.2). */
 export async function pushAuthorizationRequest(
@@ -19,27 +18,19 @@ export async function pushAuthorizationRequest(
     grouped[k] ??= [];
     grouped[k].push(v);
   }
-  const res = await postForm(ctx, {
-    tokenUrl: req.parUrl,
-    client: req.client,
-    params: grouped,
-    caFile: req.caFile,
-    retries: 0,
-    label: where,
-  });
+  const res = await postFormExpecting(
+    ctx,
+    {
+      tokenUrl: req.parUrl,
+      client: req.client,
+      params: grouped,
+      caFile: req.caFile,
+      retries: 0,
+      label: where,
+    },
+    [201, 200],
+  );
   const body = res.json as Record<string, unknown> | undefined;
-  if (body && typeof body === 'object' && typeof body.error === 'string' && body.error !== '') {
-    throw oauthError(
-      body.error,
-      typeof body.error_description === 'string' ? body.error_description : undefined,
-      where,
-    );
-  }
-  if (res.status !== 201 && res.status !== 200) {
-    throw new ProtocolError(
-      `${where} answered HTTP ${res.status}${res.text ? `: ${serverText(res.text)}` : ''}`,
-    );
-  }
   const uri = body?.request_uri;
   if (typeof uri !== 'string' || !/^[\x21-\x7e]{1,2048}$/.test(uri)) {
     throw new ProtocolError(`${where}: the answer has no valid 'request_uri'`);

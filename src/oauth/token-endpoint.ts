@@ -1,14 +1,14 @@
 /**
  * The one request to an OAuth endpoint that takes client authentication — the token endpoint for
- * every grant (authorization code, client credentials, refresh, device code, token exchange) and
- * the PAR endpoint: form-encode the parameters (a repeated one such as RFC 8707 `resource` stays
- * repeated), add the client authentication, send, and validate the answer.
+ * every grant (authorization code, client credentials, refresh, device code, token exchange), the
+ * PAR and the device authorization endpoints: form-encode the parameters (a repeated one such as
+ * RFC 8707 `resource` stays repeated), add the client authentication, send, and validate the answer.
  */
 import type { Context } from '../context.js';
-import { RefusedError } from '../errors.js';
+import { ProtocolError, RefusedError } from '../errors.js';
 import type { HttpResponse } from '../http/client.js';
 import { type OAuthClient, prepareClientAuth } from './client-auth/index.js';
-import { processTokenResponse, type TokenSet } from './protocol.js';
+import { oauthError, processTokenResponse, serverText, type TokenSet } from './protocol.js';
 
 export type { OAuthClient } from './client-auth/index.js';
 
@@ -57,6 +57,32 @@ export async function postForm(ctx: Context, req: TokenRequest): Promise<HttpRes
     retries: req.retries ?? 0,
     signal: ctx.signal,
   });
+}
+
+/**
+ * POST to an endpoint other than the token endpoint (device authorization, PAR) and return its
+ * answer when the status is one of `ok`; an OAuth error body (RFC 6749 §5.2) or another status throws.
+ */
+export async function postFormExpecting(
+  ctx: Context,
+  req: TokenRequest & { label: string },
+  ok: readonly number[],
+): Promise<HttpResponse> {
+  const res = await postForm(ctx, req);
+  const body = res.json as Record<string, unknown> | undefined;
+  if (body && typeof body === 'object' && typeof body.error === 'string' && body.error !== '') {
+    throw oauthError(
+      body.error,
+      typeof body.error_description === 'string' ? body.error_description : undefined,
+      req.label,
+    );
+  }
+  if (!ok.includes(res.status)) {
+    throw new ProtocolError(
+      `${req.label} answered HTTP ${res.status}${res.text ? `: ${serverText(res.text)}` : ''}`,
+    );
+  }
+  return res;
 }
 
 /** The endpoint's name in messages. */

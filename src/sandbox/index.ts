@@ -120,6 +120,13 @@ export function parseBasePort(v: string | undefined): number | undefined {
 const strings = (v: unknown): v is string[] =>
   Array.isArray(v) && v.every((x) => typeof x === 'string' && x !== '');
 
+/** Whether `v` is an object whose `keys` all hold non-empty strings. */
+const hasStrings = <K extends string>(
+  v: unknown,
+  ...keys: K[]
+): v is Record<string, unknown> & Record<K, string> =>
+  isRecord(v) && keys.every((k) => typeof v[k] === 'string' && v[k] !== '');
+
 /** Validate the `--clients` JSON document (`where` names the file in errors). */
 export function parseClients(raw: string, where: string): SandboxClients {
   let doc: unknown;
@@ -178,15 +185,8 @@ export function parseClients(raw: string, where: string): SandboxClients {
       if (!Array.isArray(lp.users) || lp.users.length === 0)
         throw bad("'liveperson.users' must be a non-empty array");
       o.users = lp.users.map((u, i) => {
-        if (
-          !isRecord(u) ||
-          typeof u.login !== 'string' ||
-          u.login === '' ||
-          typeof u.password !== 'string' ||
-          u.password === ''
-        ) {
+        if (!hasStrings(u, 'login', 'password'))
           throw bad(`'liveperson.users[${i}]' needs a non-empty 'login' and 'password'`);
-        }
         return { login: u.login, password: u.password, ...(typeof u.id === 'string' ? { id: u.id } : {}) };
       });
     }
@@ -200,15 +200,8 @@ export function parseClients(raw: string, where: string): SandboxClients {
         throw bad("'actigraph.clients' must be a non-empty array");
       out.actigraph = {
         clients: ag.clients.map((c, i) => {
-          if (
-            !isRecord(c) ||
-            typeof c.id !== 'string' ||
-            c.id === '' ||
-            typeof c.secret !== 'string' ||
-            c.secret === ''
-          ) {
+          if (!hasStrings(c, 'id', 'secret'))
             throw bad(`'actigraph.clients[${i}]' needs a non-empty 'id' and 'secret'`);
-          }
           if (c.scopes !== undefined && !strings(c.scopes))
             throw bad(`'actigraph.clients[${i}].scopes' must be an array of scope names`);
           return {

@@ -13,16 +13,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
-import {
-  type ApprovePolicy,
-  bufferedHandler,
-  type CommonOptions,
-  escapeHtml,
-  html,
-  htmlPage,
-  listen,
-  send as sendAnswer,
-} from './shared.js';
+import type { ApprovePolicy, CommonOptions } from './shared.js';
+import { bufferedHandler, escapeHtml, html, htmlPage, listen, send as sendAnswer } from './shared.js';
 
 /** One request as the emulator saw it. */
 export interface SentinelRequest {
@@ -281,25 +273,8 @@ ${error ? `<p id="error" role="alert">${escapeHtml(error)}</p>` : ''}
 
   /** The login page (GET) and its form (POST). */
   const handleLogin = (req: http.IncomingMessage, res: http.ServerResponse, entry: SentinelRequest) => {
-    if (req.method === 'GET') {
-      const id = entry.query.request ?? '';
-      if (!logins.has(id))
-        return sendAnswer(
-          res,
-          html(
-            404,
-            htmlPage(
-              'Login expired',
-              '<p id="message">This sign-in request is unknown or was already used. Start the login again.</p>',
-            ),
-          ),
-        );
-      return sendAnswer(res, html(200, loginPage(id)));
-    }
-    const f = entry.form;
-    const pending = logins.get(f.request ?? '');
-    if (!pending)
-      return sendAnswer(
+    const expired = () =>
+      sendAnswer(
         res,
         html(
           404,
@@ -309,6 +284,14 @@ ${error ? `<p id="error" role="alert">${escapeHtml(error)}</p>` : ''}
           ),
         ),
       );
+    if (req.method === 'GET') {
+      const id = entry.query.request ?? '';
+      if (!logins.has(id)) return expired();
+      return sendAnswer(res, html(200, loginPage(id)));
+    }
+    const f = entry.form;
+    const pending = logins.get(f.request ?? '');
+    if (!pending) return expired();
     if (f.action === 'cancel') {
       logins.delete(f.request!);
       return send(res, 302, '', { location: backTo(pending.redirectUri, pending.state, undefined) });

@@ -24,20 +24,8 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
-import {
-  type Answer,
-  type ApprovePolicy,
-  bufferedHandler,
-  type CommonOptions,
-  escapeHtml,
-  html,
-  htmlPage,
-  json,
-  listen,
-  type OnSecret,
-  parseForm,
-  type Running,
-} from './shared.js';
+import type { Answer, ApprovePolicy, CommonOptions, OnSecret, Running } from './shared.js';
+import { bufferedHandler, escapeHtml, html, htmlPage, json, listen, parseForm } from './shared.js';
 
 /** Which register implementation to imitate. */
 export type Generation = 'v1' | 'v2';

@@ -17,17 +17,8 @@
  */
 import crypto from 'node:crypto';
 import http from 'node:http';
-import {
-  type ApprovePolicy,
-  bufferedHandler,
-  type CommonOptions,
-  escapeHtml,
-  html,
-  htmlPage,
-  listen,
-  parseForm,
-  send,
-} from './shared.js';
+import type { ApprovePolicy, CommonOptions } from './shared.js';
+import { bufferedHandler, escapeHtml, html, htmlPage, listen, parseForm, send } from './shared.js';
 
 /** One request as the emulator saw it. */
 export interface RecordedRequest {

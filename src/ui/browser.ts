@@ -10,6 +10,15 @@ export interface Browser {
   open(url: string): Promise<boolean>;
 }
 
+/** Whether `browser` opened `url`; an opener that throws counts as not opened. */
+export async function tryOpen(browser: Browser, url: string): Promise<boolean> {
+  try {
+    return await browser.open(url);
+  } catch {
+    return false;
+  }
+}
+
 /** Split a BROWSER value into a command and its arguments: a path that exists is taken whole. */
 export function browserCommand(value: string): [string, string[]] {
   const v = value.trim();

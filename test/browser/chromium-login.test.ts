@@ -1,6 +1,6 @@
 /**
  * End to end in a real headless Chromium: `authctl oauth login` opens the authorize URL through
- * BROWSER=test/browser/drive-chromium.mjs, which clicks through oidc-provider's login and consent
+ * BROWSER=test/browser/chromium.mjs, which clicks through oidc-provider's login and consent
  * pages; authctl receives the redirect, exchanges the code, and `authctl token print` then works.
  * Without /usr/bin/chromium the test is skipped with a notice — or fails when
  * AUTHCTL_REQUIRE_BROWSER_TEST=1 (CI, which installs Chromium).
@@ -13,7 +13,7 @@ import { startOidc } from '../fakes/oidc.js';
 import { readStore, repoRoot, runCli, tempConfigDir } from '../helpers/cli.js';
 
 const CHROMIUM = process.env.AUTHCTL_TEST_CHROMIUM ?? '/usr/bin/chromium';
-const DRIVER = path.join(repoRoot, 'test', 'browser', 'drive-chromium.mjs');
+const DRIVER = path.join(repoRoot, 'test', 'browser', 'chromium.mjs');
 
 async function waitForFile(file: string, ms: number): Promise<string> {
   const end = Date.now() + ms;
@@ -67,7 +67,7 @@ test('oauth login in a real headless Chromium, then token print', { timeout: 90_
       ],
       {
         configDir: dir,
-        env: { BROWSER: DRIVER, AUTHCTL_TEST_BROWSER_RESULT: resultFile },
+        env: { BROWSER: DRIVER, AUTHCTL_TEST_CLICK: 'oidc', AUTHCTL_TEST_BROWSER_RESULT: resultFile },
         timeoutMs: 60_000,
       },
     );

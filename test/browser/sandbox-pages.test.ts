@@ -1,5 +1,5 @@
 /**
- * The sandbox's consent pages in a real headless Chromium (test/browser/sandbox-click.mjs), with
+ * The sandbox's consent pages in a real headless Chromium (test/browser/chromium.mjs), with
  * the real authctl: `pryv request` opens the Pryv consent page and Chromium clicks Accept; a
  * held `safe authorize` is allowed by clicking Allow on the Launcher's approval page;
  * `liveperson login` goes through the Sentinel login form (a wrong password first shows the
@@ -14,10 +14,11 @@ import { after, test } from 'node:test';
 import { freePort, startLivePerson } from '../../src/sandbox/liveperson.js';
 import { startPryv } from '../../src/sandbox/pryv.js';
 import { startSafe } from '../../src/sandbox/safe.js';
+import { livepersonArgs } from '../helpers/args.js';
 import { readStore, repoRoot, runCli, tempConfigDir } from '../helpers/cli.js';
 
 const CHROMIUM = process.env.AUTHCTL_TEST_CHROMIUM ?? '/usr/bin/chromium';
-const SHIM = path.join(repoRoot, 'test', 'browser', 'sandbox-click.mjs');
+const SHIM = path.join(repoRoot, 'test', 'browser', 'chromium.mjs');
 const tmp = tempConfigDir();
 after(tmp.cleanup);
 let n = 0;
@@ -207,20 +208,14 @@ test('liveperson login through the Sentinel login form in Chromium: wrong passwo
     const dir = dirFor();
     const result = path.join(dir, 'browser.json');
     const r = await runCli(
-      [
-        'liveperson',
-        'login',
-        '--account',
+      livepersonArgs(
         lp.account,
-        '--client-id',
         'chromium-app',
-        '--domain-api',
-        lp.domainApi,
-        '--redirect-uri',
+        ['--domain-api', lp.domainApi],
         redirectUri,
         '--timeout',
         '60s',
-      ],
+      ),
       {
         configDir: dir,
         env: {

@@ -5,22 +5,18 @@
  * counted at the fake IdentityServer, which answers slowly so that the processes really overlap.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import {
   actigraphArgs,
   actigraphEnv,
   DEFAULT_IDS_CLIENTS,
-  type IdsFake,
-  startIdentityServer,
+  expiredActigraphProfile,
+  useIdentityServer,
 } from '../fakes/identityserver.js';
-import { readStore, runCli, sampleProfile, tempConfigDir, writeStore } from '../helpers/cli.js';
+import { readStore, runCli, tempConfigDir, writeStore } from '../helpers/cli.js';
 
 const CI = DEFAULT_IDS_CLIENTS[0]!;
-let ids: IdsFake;
-before(async () => {
-  ids = await startIdentityServer({ delayMs: 300 });
-});
-after(() => ids.close());
+const ids = useIdentityServer({ delayMs: 300 });
 
 test('20 processes running `token print` on an expired profile make exactly one token request', async () => {
   const { dir, cleanup } = tempConfigDir();
@@ -28,19 +24,9 @@ test('20 processes running `token print` on an expired profile make exactly one 
     writeStore(dir, {
       version: 1,
       profiles: {
-        actigraph: sampleProfile({
-          provider: 'actigraph',
+        actigraph: expiredActigraphProfile(ids().tokenUrl, CI.id, {
           token: 'old-expired-token',
-          obtainedAt: '2020-01-01T00:00:00Z',
-          expiresAt: '2020-01-01T01:00:00Z',
-          subject: CI.id,
           scopes: ['CentrePoint'],
-          params: {
-            tokenUrl: ids.tokenUrl,
-            clientId: CI.id,
-            authMethod: 'client_secret_post',
-            scope: 'CentrePoint',
-          },
         }),
       },
     });
@@ -52,15 +38,15 @@ test('20 processes running `token print` on an expired profile make exactly one 
       }),
     );
     const results = await Promise.all(runs);
-    assert.equal(ids.requests.length, 1, 'exactly one token request');
-    const fresh = ids.issued[0]!;
+    assert.equal(ids().requests.length, 1, 'exactly one token request');
+    const fresh = ids().issued[0]!;
     for (const r of results) {
       assert.equal(r.code, 0, r.stderr);
       assert.equal(r.stdout, `${fresh}\n`);
       assert.equal(r.stderr, '');
     }
     assert.equal(readStore(dir).profiles.actigraph!.token, fresh);
-    assert.deepEqual(ids.requests[0]!.form, {
+    assert.deepEqual(ids().requests[0]!.form, {
       grant_type: 'client_credentials',
       scope: 'CentrePoint',
       client_id: CI.id,
@@ -73,19 +59,23 @@ test('20 processes running `token print` on an expired profile make exactly one 
 
 test('10 processes running `actigraph token` on an empty store make one request and share the token', async () => {
   const { dir, cleanup } = tempConfigDir();
-  const before = ids.requests.length;
+  const before = ids().requests.length;
   try {
     const results = await Promise.all(
       Array.from({ length: 10 }, () =>
-        runCli(actigraphArgs(ids.tokenUrl, ['--print'], CI), {
+        runCli(actigraphArgs(ids().tokenUrl, ['--print'], CI), {
           configDir: dir,
           env: actigraphEnv(CI),
           timeoutMs: 90_000,
         }),
       ),
     );
-    assert.equal(ids.requests.length - before, 1, 'the others found the fresh token once they held the lock');
-    const fresh = ids.issued.at(-1)!;
+    assert.equal(
+      ids().requests.length - before,
+      1,
+      'the others found the fresh token once they held the lock',
+    );
+    const fresh = ids().issued.at(-1)!;
     for (const r of results) {
       assert.equal(r.code, 0, r.stderr);
       assert.equal(r.stdout, `${fresh}\n`);

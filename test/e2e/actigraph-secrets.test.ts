@@ -3,31 +3,15 @@
  * come from, what happens without one, and that a secret shows up in no output of any command.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import {
-  actigraphArgs,
-  actigraphEnv,
-  DEFAULT_IDS_CLIENTS,
-  type IdsFake,
-  startIdentityServer,
-} from '../fakes/identityserver.js';
-import { type CliResult, configDirPerTest, readStore, runCli } from '../helpers/cli.js';
+import { test } from 'node:test';
+import { DEFAULT_IDS_CLIENTS, recipeRunner, useIdentityServer } from '../fakes/identityserver.js';
+import { type CliResult, configDirPerTest, readStore } from '../helpers/cli.js';
 
 const CI = DEFAULT_IDS_CLIENTS[0]!;
 
-let ids: IdsFake;
-before(async () => {
-  ids = await startIdentityServer();
-});
-after(() => ids.close());
-
+const ids = useIdentityServer();
 const configDir = configDirPerTest();
-
-const env = actigraphEnv(CI);
-const recipe = (extra: string[] = []) => actigraphArgs(ids.tokenUrl, extra, CI);
-const run = (args: string[], e: Record<string, string | undefined> = env, input?: string) =>
-  runCli(args, { configDir: configDir(), env: e, ...(input !== undefined ? { input } : {}) });
-const tokenRequests = () => ids.requests.length;
+const { recipe, run, tokenRequests } = recipeRunner(ids, configDir, CI);
 
 test('no secret and no TTY: exit 2 naming AUTHCTL_CLIENT_SECRET, nothing on stdout', async () => {
   const r = await run(recipe(['--print']), {});
@@ -44,7 +28,7 @@ test('--client-secret works but warns; --client-secret-stdin reads the pipe', as
   const piped = await run(recipe(['--client-secret-stdin', '--force', '--print']), {}, `${CI.secret}\n`);
   assert.equal(piped.code, 0, piped.stderr);
   assert.equal(tokenRequests(), n + 1);
-  assert.equal(ids.requests.at(-1)!.form.client_secret, CI.secret);
+  assert.equal(ids().requests.at(-1)!.form.client_secret, CI.secret);
   assert.doesNotMatch(piped.stderr, /warning/);
 });
 
@@ -70,7 +54,7 @@ test('the secret appears in no output: login (verbose, json), token list, inspec
   const json = JSON.parse(results[0]!.stdout) as Record<string, unknown>;
   assert.equal(json.provider, 'actigraph');
   assert.equal(json.flow, 'client_credentials');
-  assert.equal(JSON.stringify(json).includes(ids.issued.at(-2)!), false, '--json has no token');
+  assert.equal(JSON.stringify(json).includes(ids().issued.at(-2)!), false, '--json has no token');
   assert.match(results[0]!.stderr, /\[verbose\] POST http:\/\/127\.0\.0\.1:\d+\/connect\/token -> 200/);
   const inspect = JSON.parse(results[5]!.stdout) as Record<string, unknown>;
   assert.equal(inspect.clientSecretSaved, true, 'inspect says a secret is saved, without showing it');

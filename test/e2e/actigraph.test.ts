@@ -4,32 +4,21 @@
  * exit codes, the stdout/stderr split, and that the secret shows up in no output at all.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import {
   actigraphArgs,
-  actigraphEnv,
   DEFAULT_IDS_CLIENTS,
-  type IdsFake,
-  startIdentityServer,
+  recipeRunner,
+  useIdentityServer,
 } from '../fakes/identityserver.js';
-import { configDirPerTest, readStore, runCli, writeStore } from '../helpers/cli.js';
+import { configDirPerTest, readStore, writeStore } from '../helpers/cli.js';
 
 const CI = DEFAULT_IDS_CLIENTS[0]!;
 const LIMITED = DEFAULT_IDS_CLIENTS[1]!;
 
-let ids: IdsFake;
-before(async () => {
-  ids = await startIdentityServer();
-});
-after(() => ids.close());
-
+const ids = useIdentityServer();
 const configDir = configDirPerTest();
-
-const env = actigraphEnv(CI);
-const recipe = (extra: string[] = []) => actigraphArgs(ids.tokenUrl, extra, CI);
-const run = (args: string[], e: Record<string, string | undefined> = env, input?: string) =>
-  runCli(args, { configDir: configDir(), env: e, ...(input !== undefined ? { input } : {}) });
-const tokenRequests = () => ids.requests.length;
+const { env, recipe, run, tokenRequests } = recipeRunner(ids, configDir, CI);
 
 /** Rewrite the saved profile's expiry (the store format is the contract's JSON). */
 function expireProfile(name: string, expiresAt: string): void {
@@ -42,13 +31,13 @@ test('the CI recipe: token and one newline on stdout, one human line on stderr, 
   const n = tokenRequests();
   const r = await run(recipe(['--print']));
   assert.equal(r.code, 0, r.stderr);
-  assert.equal(r.stdout, `${ids.issued.at(-1)}\n`);
+  assert.equal(r.stdout, `${ids().issued.at(-1)}\n`);
   assert.match(
     r.stderr,
     /^✓ Saved token for ci-client as profile 'actigraph' \(expires: \d{4}-\d\d-\d\dT[\d:]+Z \(in (59m|1h)\)\); renewal needs AUTHCTL_CLIENT_SECRET \(the secret was not saved\)\.\n$/,
   );
   assert.equal(tokenRequests(), n + 1);
-  assert.equal(ids.requests.at(-1)!.form.client_secret, CI.secret, 'credentials in the body');
+  assert.equal(ids().requests.at(-1)!.form.client_secret, CI.secret, 'credentials in the body');
 });
 
 test('cached: zero requests and the same token; --force fetches a new one', async () => {
@@ -84,16 +73,16 @@ test('`authctl token print actigraph` keeps printing a valid token across expiry
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stderr, '', 'renewal is silent');
   assert.equal(tokenRequests(), n + 1);
-  assert.equal(r.stdout, `${ids.issued.at(-1)}\n`);
+  assert.equal(r.stdout, `${ids().issued.at(-1)}\n`);
   assert.notEqual(r.stdout, `${old}\n`);
   const saved = readStore(configDir()).profiles.actigraph!;
-  assert.equal(saved.token, ids.issued.at(-1));
+  assert.equal(saved.token, ids().issued.at(-1));
   assert.ok(Date.parse(saved.expiresAt as string) > Date.now() + 3500_000);
   // Within --min-ttl: renewed as well; header and export use the renewed token.
   expireProfile('actigraph', new Date(Date.now() + 20_000).toISOString().replace(/\.\d+Z$/, 'Z'));
   r = await run(['token', 'header', 'actigraph']);
   assert.equal(r.code, 0);
-  assert.equal(r.stdout, `Authorization: Bearer ${ids.issued.at(-1)}\n`);
+  assert.equal(r.stdout, `Authorization: Bearer ${ids().issued.at(-1)}\n`);
   assert.equal(tokenRequests(), n + 2);
 });
 
@@ -115,13 +104,22 @@ test('exit codes: invalid_client 3, invalid_scope 1, no --scope 2, plain http 2,
   const cases: Array<[string[], Record<string, string>, number, RegExp]> = [
     [recipe(), { AUTHCTL_CLIENT_SECRET: 'wrong' }, 3, /invalid_client.*Check the client id and secret/],
     [
-      ['actigraph', 'token', '--client-id', LIMITED.id, '--scope', 'Analytics', '--token-url', ids.tokenUrl],
+      [
+        'actigraph',
+        'token',
+        '--client-id',
+        LIMITED.id,
+        '--scope',
+        'Analytics',
+        '--token-url',
+        ids().tokenUrl,
+      ],
       { AUTHCTL_CLIENT_SECRET: LIMITED.secret },
       1,
       /scope not enabled for your client \(invalid_scope\)/,
     ],
     [
-      ['actigraph', 'token', '--client-id', CI.id, '--token-url', ids.tokenUrl],
+      ['actigraph', 'token', '--client-id', CI.id, '--token-url', ids().tokenUrl],
       env,
       2,
       /at least one --scope/,
@@ -145,7 +143,7 @@ test('exit codes: invalid_client 3, invalid_scope 1, no --scope 2, plain http 2,
 });
 
 test('non-JSON error bodies through the binary: a readable line, exit 1', async () => {
-  ids.inject({ kind: 'text400' });
+  ids().inject({ kind: 'text400' });
   let r = await run(recipe());
   assert.equal(r.code, 1);
   assert.match(
@@ -153,7 +151,7 @@ test('non-JSON error bodies through the binary: a readable line, exit 1', async 
     // One line: the server's words, then the next step every error line ends with.
     /^error: ActiGraph token endpoint 127\.0\.0\.1:\d+ answered HTTP 400: Bad Request: the request could not be processed\. [^\n]+\.\n$/,
   );
-  ids.inject({ kind: 'html502' }, 3);
+  ids().inject({ kind: 'html502' }, 3);
   r = await run(recipe());
   assert.equal(r.code, 1);
   assert.match(r.stderr, /failed \(HTTP 502: 502 Bad Gateway 502 Bad Gateway nginx\)\. Try again later\./);

@@ -14,7 +14,7 @@ import { test } from 'node:test';
 import { binPath, cliEnv, readStore, repoRoot, runCli, tempConfigDir } from '../helpers/cli.js';
 import { ptyPython, runOnPty, stripAnsi } from '../helpers/pty.js';
 
-const SHIM = path.join(repoRoot, 'test', 'browser', 'sandbox-click.mjs');
+const SHIM = path.join(repoRoot, 'test', 'browser', 'chromium.mjs');
 const CHROMIUM = process.env.AUTHCTL_TEST_CHROMIUM ?? '/usr/bin/chromium';
 const NEXT = ['authctl token print demo', 'authctl token header demo', 'eval "$(authctl token export demo)"'];
 

@@ -4,9 +4,8 @@
  * alone (a CI runner cancelling a job), and authctl exits with the child's status.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { after, before, test } from 'node:test';
-import { binPath, cliEnv, sampleProfile, tempConfigDir, writeStore } from '../helpers/cli.js';
+import { sampleProfile, spawnExec, tempConfigDir, writeStore } from '../helpers/cli.js';
 import { CTRL_C, ptyPython, runOnPty } from '../helpers/pty.js';
 
 /** A child that counts SIGINTs: prints "ready", and 400 ms after the first SIGINT prints the count and exits 3. */
@@ -20,29 +19,11 @@ before(() => writeStore(tmp.dir, { version: 1, profiles: { ci: sampleProfile() }
 after(() => tmp.cleanup());
 
 test('SIGINT sent to authctl alone (no terminal) is forwarded to the child once', async () => {
-  // detached: a new session without a controlling terminal, as under a CI runner.
-  const child = spawn(
-    process.execPath,
-    [binPath, 'exec', '--profile', 'ci', '--', process.execPath, '-e', COUNTER],
-    {
-      env: cliEnv(tmp.dir),
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    },
-  );
-  let out = '';
-  let err = '';
-  child.stderr.setEncoding('utf8').on('data', (d: string) => {
-    err += d;
-  });
-  const code = await new Promise<number | null>((resolve) => {
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      out += d;
-      if (d.includes('ready')) process.kill(child.pid!, 'SIGINT');
-    });
-    child.on('close', (c) => resolve(c));
-  });
-  assert.equal(out, 'ready\nsigints=1\n', err);
+  const x = spawnExec(tmp.dir, COUNTER);
+  await x.waitFor(/ready/);
+  process.kill(x.child.pid!, 'SIGINT');
+  const code = await x.closed;
+  assert.equal(x.out(), 'ready\nsigints=1\n', x.err());
   assert.equal(code, 3, "authctl exits with the child's status");
 });
 

@@ -6,15 +6,14 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import type { Command } from 'commander';
 import { buildProgram } from '../../src/cli/program.js';
 import {
   actigraphArgs,
   actigraphEnv,
   DEFAULT_IDS_CLIENTS,
-  type IdsFake,
-  startIdentityServer,
+  useIdentityServer,
 } from '../fakes/identityserver.js';
 import { assertFailure } from '../helpers/assert.js';
 import { type CliResult, readStore, repoRoot, runCli, tempConfigDir } from '../helpers/cli.js';
@@ -175,14 +174,10 @@ describe('plain http refused before any request', () => {
 });
 
 describe('global flags and colour against a real token endpoint', () => {
-  let ids: IdsFake;
-  before(async () => {
-    ids = await startIdentityServer();
-  });
-  after(() => ids.close());
+  const ids = useIdentityServer();
   const client = DEFAULT_IDS_CLIENTS[0]!;
   const login = (extra: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> =>
-    run(actigraphArgs(ids.tokenUrl, ['--force', ...extra], client), { ...actigraphEnv(client), ...env });
+    run(actigraphArgs(ids().tokenUrl, ['--force', ...extra], client), { ...actigraphEnv(client), ...env });
 
   test('--verbose, --insecure and --no-color are accepted after the subcommand', async () => {
     const r = await login(['--verbose', '--insecure', '--no-color'], { FORCE_COLOR: '1' });
@@ -191,10 +186,10 @@ describe('global flags and colour against a real token endpoint', () => {
     assert.match(r.stderr, /POST http:\/\/127\.0\.0\.1:\d+\/connect\/token/, 'verbose logged the request');
     assert.doesNotMatch(r.stderr, ESC, '--no-color beats FORCE_COLOR');
     assert.ok(
-      !r.stderr.includes(client.secret) && !r.stderr.includes(ids.issued.at(-1)!),
+      !r.stderr.includes(client.secret) && !r.stderr.includes(ids().issued.at(-1)!),
       'no secret logged',
     );
-    assert.equal(readStore(tmp.dir).profiles.actigraph?.token, ids.issued.at(-1));
+    assert.equal(readStore(tmp.dir).profiles.actigraph?.token, ids().issued.at(-1));
   });
 
   test('colour: off when not a TTY, off with NO_COLOR even if FORCE_COLOR, on only when forced', async () => {

@@ -6,25 +6,21 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
-import { type FakePryv, startFakePryv } from '../fakes/pryv.js';
+import { test } from 'node:test';
+import { useFakePryv } from '../fakes/pryv.js';
 import { configDirPerTest, readStore, runCli } from '../helpers/cli.js';
 
 /** Nothing was written: no store file at all. */
 const nothingSaved = (d: string) => assert.equal(fs.existsSync(path.join(d, 'config.json')), false);
 
-let pryv: FakePryv;
-before(async () => {
-  pryv = await startFakePryv({ generation: 'v2' });
-});
-after(() => pryv.close());
+const pryv = useFakePryv({ generation: 'v2' });
 const dir = configDirPerTest();
 
 const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
 const jwt = (claims: Record<string, unknown>) => `${b64({ alg: 'RS256', typ: 'JWT' })}.${b64(claims)}.c2ln`;
 
 function register(token: string, expires?: number) {
-  pryv.accesses.set(token, {
+  pryv().accesses.set(token, {
     id: `acc-${token}`,
     username: 'alice',
     token,
@@ -37,7 +33,7 @@ function register(token: string, expires?: number) {
 
 test('Pryv: an apiEndpoint with the token inside is split, verified with access-info, and saved', async () => {
   register('ckimportpryv0001', 4_102_444_800);
-  const ep = `http://ckimportpryv0001@127.0.0.1:${new URL(pryv.base).port}/alice/`;
+  const ep = `http://ckimportpryv0001@127.0.0.1:${new URL(pryv().base).port}/alice/`;
   const r = await runCli(
     ['token', 'import', '--profile', 'diary', '--provider', 'pryv', '--api-endpoint', ep],
     {
@@ -55,9 +51,9 @@ test('Pryv: an apiEndpoint with the token inside is split, verified with access-
   assert.equal(p.subject, 'alice');
   assert.deepEqual(p.scopes, ['diary:read']);
   assert.equal(p.expiresAt, '2100-01-01T00:00:00Z');
-  assert.deepEqual((p.params as Record<string, unknown>).apiEndpoint, `${pryv.base}/alice/`);
-  assert.equal(pryv.requests.at(-1)!.path, '/alice/access-info');
-  assert.equal(pryv.requests.at(-1)!.authorization, 'ckimportpryv0001');
+  assert.deepEqual((p.params as Record<string, unknown>).apiEndpoint, `${pryv().base}/alice/`);
+  assert.equal(pryv().requests.at(-1)!.path, '/alice/access-info');
+  assert.equal(pryv().requests.at(-1)!.authorization, 'ckimportpryv0001');
   // The token commands work with it (Pryv's raw-token header, the apiEndpoint with the token).
   const h = await runCli(['token', 'header', 'diary'], { configDir: dir() });
   assert.equal(h.stdout, 'Authorization: ckimportpryv0001\n');
@@ -74,7 +70,7 @@ test('Pryv: token on stdin; a rejected token is exit 4 and nothing is saved; --n
     '--provider',
     'pryv',
     '--api-endpoint',
-    `${pryv.base}/alice/`,
+    `${pryv().base}/alice/`,
   ];
   const bad = await runCli(args, { configDir: dir(), input: 'ckunknownimport1\n' });
   assert.equal(bad.code, 4, bad.stderr);
@@ -92,7 +88,7 @@ test('Pryv --no-verify and an explicit expiry; token never read from argv', asyn
       '--provider',
       'pryv',
       '--api-endpoint',
-      `${pryv.base}/alice/`,
+      `${pryv().base}/alice/`,
       '--no-verify',
       '--expires-in',
       '1h',

@@ -8,28 +8,19 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import net from 'node:net';
-import { after, before, test } from 'node:test';
-import { type FakePryv, startFakePryv } from '../fakes/pryv.js';
-import { type FakeLauncher, startFakeLauncher } from '../fakes/safe-launcher.js';
-import { type FakeSentinel, freePort, startSentinel } from '../fakes/sentinel.js';
+import { test } from 'node:test';
+import { useFakePryv } from '../fakes/pryv.js';
+import { useFakeLauncher } from '../fakes/safe-launcher.js';
+import { freePort, useSentinel } from '../fakes/sentinel.js';
+import { livepersonLoginArgs, oauthLoginArgs, pryvRequestArgs, safeAuthorizeArgs } from '../helpers/args.js';
 import { runCli, sampleProfile, tempConfigDir, writeStore } from '../helpers/cli.js';
 import { CTRL_C, cursorRestored, ptyPython, runOnPty, stripAnsi } from '../helpers/pty.js';
 
 const skip = ptyPython ? false : 'python3 (for its pty module) is not installed here';
 
-let pryv: FakePryv;
-let launcher: FakeLauncher;
-let sentinel: FakeSentinel;
-before(async () => {
-  pryv = await startFakePryv({ generation: 'v2', pollRateMs: 100 });
-  launcher = await startFakeLauncher({ policy: 'hold' });
-  sentinel = await startSentinel();
-});
-after(async () => {
-  await pryv?.close();
-  await launcher?.close();
-  await sentinel?.close();
-});
+const pryv = useFakePryv({ generation: 'v2', pollRateMs: 100 });
+const launcher = useFakeLauncher({ policy: 'hold' });
+const sentinel = useSentinel();
 
 /** Can `port` on 127.0.0.1 be bound right now? */
 const bindable = (port: number) =>
@@ -52,17 +43,7 @@ interface Case {
 const cases: Case[] = [
   {
     name: 'pryv request (spinner while polling)',
-    args: () => [
-      'pryv',
-      'request',
-      '--service-info',
-      pryv.serviceInfoUrl,
-      '--app-id',
-      'keyboard-test',
-      '--permission',
-      'diary:read',
-      '--no-open',
-    ],
+    args: () => pryvRequestArgs(pryv().serviceInfoUrl, '--no-open'),
     waiting: /Waiting for approval in the browser/,
   },
   {
@@ -70,20 +51,7 @@ const cases: Case[] = [
     args: async () => {
       const { dir, cleanup } = tempConfigDir();
       try {
-        const r = await runCli(
-          [
-            'pryv',
-            'request',
-            '--service-info',
-            pryv.serviceInfoUrl,
-            '--app-id',
-            'keyboard-test',
-            '--permission',
-            'diary:read',
-            '--no-wait',
-          ],
-          { configDir: dir },
-        );
+        const r = await runCli(pryvRequestArgs(pryv().serviceInfoUrl, '--no-wait'), { configDir: dir });
         assert.equal(r.code, 0, r.stderr);
         return ['pryv', 'poll', (JSON.parse(r.stdout) as { poll: string }).poll];
       } finally {
@@ -94,92 +62,30 @@ const cases: Case[] = [
   },
   {
     name: 'safe authorize (spinner on the held POST)',
-    args: () => [
-      'safe',
-      'authorize',
-      '--app-name',
-      'Keyboard',
-      '--app-id',
-      'net.example.keyboard',
-      '--app-version',
-      '1',
-      '--app-vendor',
-      'Example',
-      '--launcher-url',
-      launcher.url,
-    ],
+    args: () => safeAuthorizeArgs(launcher().url),
     waiting: /Waiting for approval in SAFE Launcher/,
   },
   {
     name: 'liveperson login (spinner on the loopback wait)',
-    args: (port) => [
-      'liveperson',
-      'login',
-      '--account',
-      sentinel.account,
-      '--client-id',
-      'never-returns',
-      '--domain',
-      sentinel.url,
-      '--redirect-uri',
-      `http://localhost:${port}/callback`,
-      '--no-open',
-    ],
+    args: (port) => livepersonLoginArgs(sentinel(), 'never-returns', port, '--no-open'),
     env: { AUTHCTL_CLIENT_SECRET: 'keyboard-test-secret' },
     waiting: /Waiting for the browser to return/,
     listens: true,
   },
   {
     name: 'oauth login (spinner on the loopback wait)',
-    args: (port) => [
-      'oauth',
-      'login',
-      '--authorize-url',
-      'http://127.0.0.1:1/authorize',
-      '--token-url',
-      'http://127.0.0.1:1/token',
-      '--client-id',
-      'keyboard-client',
-      '--redirect-uri',
-      `http://127.0.0.1:${port}/callback`,
-      '--no-open',
-    ],
+    args: (port) => oauthLoginArgs('keyboard-client', port, '--no-open'),
     waiting: /Waiting for the browser to return/,
     listens: true,
   },
   {
     name: 'oauth login --manual (the paste prompt)',
-    args: (port) => [
-      'oauth',
-      'login',
-      '--authorize-url',
-      'http://127.0.0.1:1/authorize',
-      '--token-url',
-      'http://127.0.0.1:1/token',
-      '--client-id',
-      'keyboard-client',
-      '--redirect-uri',
-      `http://127.0.0.1:${port}/callback`,
-      '--manual',
-      '--no-open',
-    ],
+    args: (port) => oauthLoginArgs('keyboard-client', port, '--manual', '--no-open'),
     waiting: /Paste/i,
   },
   {
     name: 'liveperson login (the hidden client-secret prompt)',
-    args: (port) => [
-      'liveperson',
-      'login',
-      '--account',
-      sentinel.account,
-      '--client-id',
-      'prompted-client',
-      '--domain',
-      sentinel.url,
-      '--redirect-uri',
-      `http://localhost:${port}/callback`,
-      '--no-open',
-    ],
+    args: (port) => livepersonLoginArgs(sentinel(), 'prompted-client', port, '--no-open'),
     waiting: /Client secret for prompted-client/,
   },
   {

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { type FakeSentinel, freePort, leakedSecrets, startSentinel } from '../fakes/sentinel.js';
+import { livepersonArgs } from '../helpers/args.js';
 import { type CliResult, readStore, repoRoot, runCli, tempConfigDir, writeStore } from '../helpers/cli.js';
 
 const browser = `${process.execPath} ${path.join(repoRoot, 'test', 'fakes', 'sentinel-browser.mjs')}`;
@@ -26,21 +27,10 @@ function tmp() {
   return t.dir;
 }
 
-const loginArgs = (...extra: string[]) => [
-  'liveperson',
-  'login',
-  '--account',
-  fake.account,
-  '--client-id',
-  fake.clientId,
-  '--domain-api',
-  fake.url,
-  '--redirect-uri',
-  redirectUri,
-  '--timeout',
-  '20s',
-  ...extra,
-];
+/** `liveperson login` at the fake, naming its domain with `domain` (a flag and its value), …extra. */
+const loginAt = (domain: [flag: '--domain' | '--domain-api', value: string], ...extra: string[]) =>
+  livepersonArgs(fake.account, fake.clientId, domain, redirectUri, ...extra);
+const loginArgs = (...extra: string[]) => loginAt(['--domain-api', fake.url], '--timeout', '20s', ...extra);
 
 const env = () => ({ AUTHCTL_CLIENT_SECRET: fake.clientSecret, BROWSER: browser });
 
@@ -95,22 +85,7 @@ test('login, token print, token refresh (rotation) and automatic refresh through
 
 test('login --print --domain <host>: stdout is exactly the token', async () => {
   const dir = tmp();
-  const r = await runCli(
-    [
-      'liveperson',
-      'login',
-      '--account',
-      fake.account,
-      '--client-id',
-      fake.clientId,
-      '--domain',
-      fake.host,
-      '--redirect-uri',
-      redirectUri,
-      '--print',
-    ],
-    { configDir: dir, env: env() },
-  );
+  const r = await runCli(loginAt(['--domain', fake.host], '--print'), { configDir: dir, env: env() });
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, `${readStore(dir).profiles.liveperson!.token}\n`);
   noLeaks(r, true);

@@ -4,47 +4,21 @@
  * provider with no revocation, and a failed revocation that keeps the profile unless --force.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { type FakePryv, startFakePryv } from '../fakes/pryv.js';
-import { type FakeApp, type FakeLauncher, startFakeLauncher } from '../fakes/safe-launcher.js';
+import { test } from 'node:test';
+import { pryvProfile as fakePryvProfile, registerAccess, startFakePryv, useFakePryv } from '../fakes/pryv.js';
+import { type FakeApp, safeProfile, useFakeLauncher } from '../fakes/safe-launcher.js';
 import { configDirPerTest, readStore, runCli, sampleProfile, writeStore } from '../helpers/cli.js';
 import { ptyPython, runOnPty, stripAnsi } from '../helpers/pty.js';
 
 const FAR = '2099-01-01T00:00:00Z';
 const app: FakeApp = { name: 'Demo', id: 'net.example.demo', version: '1.0', vendor: 'Example' };
-let pryv: FakePryv;
-let safe: FakeLauncher;
-before(async () => {
-  pryv = await startFakePryv({ generation: 'v2' });
-  safe = await startFakeLauncher();
-});
-after(async () => {
-  await pryv.close();
-  await safe.close();
-});
+const pryv = useFakePryv({ generation: 'v2' });
+const safe = useFakeLauncher();
 const dir = configDirPerTest();
 
-function pryvProfile(token: string, base = pryv.base) {
-  return sampleProfile({
-    provider: 'pryv',
-    flow: 'pryv-access',
-    token,
-    tokenType: 'pryv',
-    subject: 'alice',
-    params: { apiEndpoint: `${base}/alice/`, username: 'alice', appId: 'logout-test' },
-  });
-}
-
-function register(token: string, id: string) {
-  pryv.accesses.set(token, {
-    id,
-    username: 'alice',
-    token,
-    permissions: [{ streamId: 'diary', level: 'read' }],
-    name: 'logout-test',
-    type: 'app',
-  });
-}
+const pryvProfile = (token: string, base = pryv().base) =>
+  fakePryvProfile(token, `${base}/alice/`, 'logout-test');
+const register = (token: string, id: string) => registerAccess(pryv(), token, id, 'logout-test');
 
 const errorLines = (s: string) => s.split('\n').filter((l) => l.startsWith('error:'));
 
@@ -59,7 +33,7 @@ test('logout revokes a Pryv token: DELETE accesses/{id} with the token, then the
   assert.equal(r.stdout, '');
   assert.match(r.stderr, /^Revoked the token at Pryv\.io \(profile 'diary'\)\.$/m);
   assert.match(r.stderr, /^Deleted profile 'diary'\.$/m);
-  const del = pryv.requests.filter((q) => q.method === 'DELETE');
+  const del = pryv().requests.filter((q) => q.method === 'DELETE');
   assert.deepEqual(
     del.map((q) => [q.path, q.status, q.authorization]),
     [['/alice/accesses/acc-logout-1', 200, 'cklogoutpryv0001']],
@@ -101,23 +75,18 @@ test('a failed revocation keeps the profile (one error line saying so); --force 
 });
 
 test('SAFE revokes as before (DELETE /auth); a provider without revocation says so and deletes locally', async () => {
-  const token = safe.mint(app, []);
+  const token = safe().mint(app, []);
   writeStore(dir(), {
     version: 1,
     profiles: {
-      launcher: sampleProfile({
-        provider: 'safe',
-        flow: 'safe-launcher',
-        token,
-        params: { launcherUrl: safe.url },
-      }),
+      launcher: safeProfile(token, safe().url),
       ci: sampleProfile({ provider: 'actigraph', expiresAt: FAR }),
     },
   });
   const s = await runCli(['logout', 'launcher', '--yes'], { configDir: dir() });
   assert.equal(s.code, 0, s.stderr);
   assert.match(s.stderr, /^Revoked the token at the SAFE Launcher \(profile 'launcher'\)\.$/m);
-  assert.equal(safe.requestsTo('DELETE', '/auth').at(-1)!.headers.authorization, `Bearer ${token}`);
+  assert.equal(safe().requestsTo('DELETE', '/auth').at(-1)!.headers.authorization, `Bearer ${token}`);
   const a = await runCli(['logout', 'ci'], { configDir: dir() });
   assert.equal(a.code, 0, a.stderr);
   assert.match(
@@ -144,7 +113,7 @@ test('on a terminal, logout asks first: "n" revokes and deletes nothing (exit 3)
 }, async () => {
   register('ckptylogout00001', 'acc-pty-1');
   writeStore(dir(), { version: 1, profiles: { diary: pryvProfile('ckptylogout00001') } });
-  const deletes = () => pryv.requests.filter((q) => q.method === 'DELETE').length;
+  const deletes = () => pryv().requests.filter((q) => q.method === 'DELETE').length;
   const before = deletes();
   const no = await runOnPty(
     ['logout', 'diary'],

@@ -14,6 +14,7 @@ import { after, before, test } from 'node:test';
 import { SignJWT } from 'jose';
 import { type OidcServer, startOidc } from '../fakes/oidc.js';
 import { makeCerts, type TestCerts } from '../fakes/tls-certs.js';
+import { clientCredentialsArgs } from '../helpers/args.js';
 import { configDirPerTest, readStore, runCli } from '../helpers/cli.js';
 
 const cc = {
@@ -121,17 +122,8 @@ after(async () => {
 });
 const dir = configDirPerTest();
 
-const ccArgs = (clientId: string, ...more: string[]) => [
-  'oauth',
-  'client-credentials',
-  '--issuer',
-  op.issuer,
-  '--client-id',
-  clientId,
-  '--scope',
-  'api:read',
-  ...more,
-];
+const ccArgs = (clientId: string, ...more: string[]) =>
+  clientCredentialsArgs(op.issuer, clientId, '--scope', 'api:read', ...more);
 const lastGrant = (clientId: string) => op.grants.filter((g) => g.clientId === clientId).at(-1);
 
 test('private_key_jwt with an RSA key: RS256, kid = the RFC 7638 thumbprint; renewal signs a new assertion', async () => {

@@ -6,17 +6,14 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { after, test } from 'node:test';
 import { decodeJwt } from '../../src/lib/jwt.js';
 import { startIdentityServer } from '../fakes/identityserver.js';
-import { BASIC_CLIENT, JWT_RESOURCE, type OidcServer, POST_CLIENT, startOidc } from '../fakes/oidc.js';
+import { BASIC_CLIENT, JWT_RESOURCE, POST_CLIENT, useOidc } from '../fakes/oidc.js';
+import { clientCredentialsArgs } from '../helpers/args.js';
 import { readStore, runCli, tempConfigDir, writeStore } from '../helpers/cli.js';
 
-let op: OidcServer;
-before(async () => {
-  op = await startOidc();
-});
-after(() => op.close());
+const op = useOidc();
 
 const cleanups: Array<() => void> = [];
 after(() => {
@@ -32,17 +29,7 @@ const basicEnv = { AUTHCTL_CLIENT_SECRET: BASIC_CLIENT.secret };
 test('--issuer: discovery, then the token on stdout; introspection shows it active', async () => {
   const dir = configDir();
   const r = await runCli(
-    [
-      'oauth',
-      'client-credentials',
-      '--issuer',
-      op.issuer,
-      '--client-id',
-      BASIC_CLIENT.id,
-      '--scope',
-      'api:read',
-      '--print',
-    ],
+    clientCredentialsArgs(op().issuer, BASIC_CLIENT.id, '--scope', 'api:read', '--print'),
     { configDir: dir, env: basicEnv },
   );
   assert.equal(r.code, 0, r.stderr);
@@ -52,7 +39,7 @@ test('--issuer: discovery, then the token on stdout; introspection shows it acti
     r.stderr,
     /^✓ Saved token for cc-basic as profile 'oauth' \(expires: .*\(in (9|10)m\)\); renewal needs AUTHCTL_CLIENT_SECRET \(the secret was not saved\)\.\n$/,
   );
-  const res = await fetch(`${op.issuer}/token/introspection`, {
+  const res = await fetch(`${op().issuer}/token/introspection`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({
@@ -67,11 +54,11 @@ test('--issuer: discovery, then the token on stdout; introspection shows it acti
   const p = readStore(dir).profiles.oauth!;
   assert.equal(p.provider, 'oauth');
   assert.deepEqual(p.params, {
-    tokenUrl: `${op.issuer}/token`,
+    tokenUrl: `${op().issuer}/token`,
     clientId: BASIC_CLIENT.id,
     authMethod: 'client_secret_basic',
     scope: 'api:read',
-    issuer: op.issuer,
+    issuer: op().issuer,
   });
 });
 
@@ -82,7 +69,7 @@ test('--json prints the saved profile without the token; --resource reaches the 
       'oauth',
       'client-credentials',
       '--token-url',
-      `${op.issuer}/token`,
+      `${op().issuer}/token`,
       '--client-id',
       POST_CLIENT.id,
       '--auth-method',
@@ -111,7 +98,7 @@ test('--json prints the saved profile without the token; --resource reaches the 
 test('wrong secret → exit 3, one line naming invalid_client, nothing saved', async () => {
   const dir = configDir();
   const r = await runCli(
-    ['oauth', 'client-credentials', '--token-url', `${op.issuer}/token`, '--client-id', BASIC_CLIENT.id],
+    ['oauth', 'client-credentials', '--token-url', `${op().issuer}/token`, '--client-id', BASIC_CLIENT.id],
     { configDir: dir, env: { AUTHCTL_CLIENT_SECRET: 'not-the-secret' } },
   );
   assert.equal(r.code, 3);
@@ -137,7 +124,7 @@ test('usage errors exit 2: neither endpoint flag, a bad --auth-method', async ()
       'oauth',
       'client-credentials',
       '--token-url',
-      `${op.issuer}/token`,
+      `${op().issuer}/token`,
       '--client-id',
       'x',
       '--auth-method',
@@ -172,32 +159,23 @@ test('an issuer without discovery documents: exit 1 saying what to pass instead'
 
 test('renewal of an oauth profile in token print and token export, with the secret from the environment', async () => {
   const dir = configDir();
-  const login = await runCli(
-    [
-      'oauth',
-      'client-credentials',
-      '--issuer',
-      op.issuer,
-      '--client-id',
-      BASIC_CLIENT.id,
-      '--scope',
-      'api:write',
-    ],
-    { configDir: dir, env: basicEnv },
-  );
+  const login = await runCli(clientCredentialsArgs(op().issuer, BASIC_CLIENT.id, '--scope', 'api:write'), {
+    configDir: dir,
+    env: basicEnv,
+  });
   assert.equal(login.code, 0, login.stderr);
   const store = readStore(dir);
   const old = store.profiles.oauth!.token as string;
   store.profiles.oauth!.expiresAt = '2020-01-01T00:00:00Z';
   writeStore(dir, store);
-  const discoveries = op.requests.filter((q) => q.path.includes('.well-known')).length;
+  const discoveries = op().requests.filter((q) => q.path.includes('.well-known')).length;
   const r = await runCli(['token', 'print', 'oauth'], { configDir: dir, env: basicEnv });
   assert.equal(r.code, 0, r.stderr);
   assert.notEqual(r.stdout, `${old}\n`);
   const fresh = readStore(dir).profiles.oauth!.token as string;
   assert.equal(r.stdout, `${fresh}\n`);
   assert.equal(
-    op.requests.filter((q) => q.path.includes('.well-known')).length,
+    op().requests.filter((q) => q.path.includes('.well-known')).length,
     discoveries,
     'renewal uses the saved token URL, no discovery',
   );

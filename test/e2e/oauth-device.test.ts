@@ -7,10 +7,10 @@ import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
-import { type OidcServer, startOidc } from '../fakes/oidc.js';
+import { test } from 'node:test';
+import { startOidc, useOidc } from '../fakes/oidc.js';
 import { configDirPerTest, readStore, runCli } from '../helpers/cli.js';
-import { approveDevice } from '../oauth/device-browser.js';
+import { approveDevice } from '../helpers/oidc-browser.js';
 
 const DEVICE_CLIENT = {
   client_id: 'device-cli',
@@ -21,16 +21,8 @@ const DEVICE_CLIENT = {
   scope: 'openid offline_access api:read',
 };
 
-let op: OidcServer;
-let slow: OidcServer;
-before(async () => {
-  op = await startOidc({ clients: [DEVICE_CLIENT], deviceInterval: 1 });
-  slow = await startOidc({ clients: [DEVICE_CLIENT], deviceInterval: 1, slowDown: 1 });
-});
-after(async () => {
-  await op.close();
-  await slow.close();
-});
+const op = useOidc({ clients: [DEVICE_CLIENT], deviceInterval: 1 });
+const slow = useOidc({ clients: [DEVICE_CLIENT], deviceInterval: 1, slowDown: 1 });
 const dir = configDirPerTest();
 
 /** When authctl prints the URL that carries the code, let the "user" act on it. */
@@ -62,7 +54,7 @@ const deviceArgs = (issuer: string, ...more: string[]) => [
 ];
 
 test('approve: the code and URL go to stderr, the profile is saved, renews with its refresh token and prints its ID token', async () => {
-  const r = await runCli(deviceArgs(op.issuer, '--profile', 'tv', '--json'), {
+  const r = await runCli(deviceArgs(op().issuer, '--profile', 'tv', '--json'), {
     configDir: dir(),
     onSpawn: userActs((url) => approveDevice(url, { login: 'dana' })),
   });
@@ -76,9 +68,9 @@ test('approve: the code and URL go to stderr, the profile is saved, renews with 
   assert.equal(summary.subject, 'dana');
   assert.equal(summary.hasRefreshToken, true);
   const saved = readStore(dir()).profiles.tv!;
-  assert.equal((saved.params as Record<string, unknown>).deviceUrl, `${op.issuer}/device/auth`);
+  assert.equal((saved.params as Record<string, unknown>).deviceUrl, `${op().issuer}/device/auth`);
   // What the provider recorded: a device authorization, then the device_code grant for this client.
-  const mine = op.grants.filter((g) => g.clientId === DEVICE_CLIENT.client_id);
+  const mine = op().grants.filter((g) => g.clientId === DEVICE_CLIENT.client_id);
   assert.ok(mine.some((g) => g.event === 'device_authorization.success'));
   assert.ok(
     mine.some(
@@ -90,7 +82,7 @@ test('approve: the code and URL go to stderr, the profile is saved, renews with 
   const refreshed = await runCli(['token', 'refresh', 'tv'], { configDir: dir() });
   assert.equal(refreshed.code, 0, refreshed.stderr);
   assert.notEqual(readStore(dir()).profiles.tv!.token, before);
-  assert.ok(op.grants.some((g) => g.grantType === 'refresh_token' && g.event === 'grant.success'));
+  assert.ok(op().grants.some((g) => g.grantType === 'refresh_token' && g.event === 'grant.success'));
 
   const idt = await runCli(['token', 'print', '--id-token', 'tv'], { configDir: dir() });
   assert.equal(idt.code, 0, idt.stderr);
@@ -103,7 +95,7 @@ test('approve: the code and URL go to stderr, the profile is saved, renews with 
 });
 
 test('deny: access_denied is exit 3 and nothing is saved; --qr draws the URL on stderr', async () => {
-  const r = await runCli(deviceArgs(op.issuer, '--qr'), {
+  const r = await runCli(deviceArgs(op().issuer, '--qr'), {
     configDir: dir(),
     onSpawn: userActs((url) => approveDevice(url, { deny: true })),
   });
@@ -127,15 +119,15 @@ test('expire: the code expires before anyone approves → exit 5; --timeout soon
   } finally {
     await short.close();
   }
-  const t = await runCli(deviceArgs(op.issuer, '--timeout', '2s'), { configDir: dir() });
+  const t = await runCli(deviceArgs(op().issuer, '--timeout', '2s'), { configDir: dir() });
   assert.equal(t.code, 5, t.stderr);
   assert.match(t.stderr, /^error: the device login was not approved before --timeout/m);
   assert.ok(!fs.existsSync(path.join(dir(), 'config.json')));
 });
 
 test('slow_down adds 5 s to the interval: one slow_down, then the next poll only 6 s later', async () => {
-  const polls = () => slow.requests.filter((q) => q.method === 'POST' && q.path === '/token').length;
-  const r = await runCli(deviceArgs(slow.issuer), {
+  const polls = () => slow().requests.filter((q) => q.method === 'POST' && q.path === '/token').length;
+  const r = await runCli(deviceArgs(slow().issuer), {
     configDir: dir(),
     // Approve only after the first poll, which the provider answers with slow_down.
     onSpawn: userActs(async (url) => {
@@ -149,7 +141,7 @@ test('slow_down adds 5 s to the interval: one slow_down, then the next poll only
 });
 
 test('Ctrl-C while polling is exit 130 and leaves no store behind', async () => {
-  const r = await runCli(deviceArgs(op.issuer), {
+  const r = await runCli(deviceArgs(op().issuer), {
     configDir: dir(),
     onSpawn: (child) => {
       let seen = '';
@@ -165,19 +157,22 @@ test('Ctrl-C while polling is exit 130 and leaves no store behind', async () => 
 });
 
 test('bad input is exit 2 before any request', async () => {
-  const n = op.requests.length;
+  const n = op().requests.length;
   for (const [args, re] of [
     [['oauth', 'device', '--client-id', 'x'], /missing --issuer, or --device-url and --token-url/],
     [
-      ['oauth', 'device', '--device-url', `${op.issuer}/device/auth`, '--client-id', 'x'],
+      ['oauth', 'device', '--device-url', `${op().issuer}/device/auth`, '--client-id', 'x'],
       /missing --token-url/,
     ],
-    [[...deviceArgs(op.issuer), '--param', 'novalue'], /--param 'novalue' is not name=value/],
-    [[...deviceArgs(op.issuer), '--resource', 'not a uri'], /--resource: 'not a uri' is not an absolute URI/],
+    [[...deviceArgs(op().issuer), '--param', 'novalue'], /--param 'novalue' is not name=value/],
+    [
+      [...deviceArgs(op().issuer), '--resource', 'not a uri'],
+      /--resource: 'not a uri' is not an absolute URI/,
+    ],
   ] as const) {
     const r = await runCli([...args], { configDir: dir() });
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
     assert.match(r.stderr, re);
   }
-  assert.equal(op.requests.length, n, 'no request reached the provider');
+  assert.equal(op().requests.length, n, 'no request reached the provider');
 });

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { after, test } from 'node:test';
 import { WAITING_TEXT } from '../../src/providers/pryv/constants.js';
 import { type FakePryv, type Generation, startFakePryv } from '../fakes/pryv.js';
+import { pryvRequestArgs } from '../helpers/args.js';
 import { readStore, repoRoot, runCli, tempConfigDir } from '../helpers/cli.js';
 
 const consentScript = path.join(repoRoot, 'test', 'fakes', 'pryv-consent.mjs');
@@ -28,21 +29,8 @@ function tmp(): string {
   return t.dir;
 }
 
-const requestArgs = (f: FakePryv, ...extra: string[]) => [
-  'pryv',
-  'request',
-  '--app-id',
-  'my-app-id',
-  '--permission',
-  'diary:read',
-  '--permission',
-  'notes:contribute:Notes',
-  '--service-info',
-  f.serviceInfoUrl,
-  '--timeout',
-  '20s',
-  ...extra,
-];
+const requestArgs = (f: FakePryv, ...extra: string[]) =>
+  pryvRequestArgs(f.serviceInfoUrl, '--permission', 'notes:contribute:Notes', '--timeout', '20s', ...extra);
 
 function consentLog(dir: string): Array<Record<string, unknown>> {
   const file = path.join(dir, 'consent.log');

@@ -2,16 +2,12 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { after, test } from 'node:test';
 import { WAITING_TEXT } from '../../src/providers/safe/constants.js';
-import { type FakeLauncher, startFakeLauncher } from '../fakes/safe-launcher.js';
+import { startFakeLauncher, useFakeLauncher } from '../fakes/safe-launcher.js';
 import { readStore, runCli, tempConfigDir } from '../helpers/cli.js';
 
-let fake: FakeLauncher;
-before(async () => {
-  fake = await startFakeLauncher();
-});
-after(() => fake.close());
+const fake = useFakeLauncher();
 
 const appArgs = [
   '--app-name',
@@ -30,7 +26,7 @@ const authorizeArgs = (...extra: string[]) => [
   '--permission',
   'SAFE_DRIVE_ACCESS',
   '--launcher-url',
-  fake.url,
+  fake().url,
   ...extra,
 ];
 
@@ -43,7 +39,7 @@ function tmp() {
 test('authorize --print: stdout is exactly the JWT and a newline; everything else on stderr', async () => {
   const dir = tmp();
   const run = runCli(authorizeArgs('--print'), { configDir: dir });
-  const held = await fake.pending;
+  const held = await fake().pending;
   await new Promise((r) => setTimeout(r, 150));
   held.allow();
   const r = await run;
@@ -68,7 +64,7 @@ test('authorize --print: stdout is exactly the JWT and a newline; everything els
   assert.match(s.stderr, /^valid: /m);
 
   // After a Launcher restart the token is invalid: exit 4; revoke then still deletes the profile.
-  fake.forgetSessions();
+  fake().forgetSessions();
   const s2 = await runCli(['safe', 'status', 'safe'], { configDir: dir });
   assert.equal(s2.code, 4, s2.stderr);
   assert.match(
@@ -85,7 +81,7 @@ test('authorize --print: stdout is exactly the JWT and a newline; everything els
 test('deny → exit 3 with one error line on stderr, nothing on stdout', async () => {
   const dir = tmp();
   const run = runCli(authorizeArgs('--print'), { configDir: dir });
-  (await fake.pending).deny();
+  (await fake().pending).deny();
   const r = await run;
   assert.equal(r.code, 3, r.stderr);
   assert.equal(r.stdout, '');
@@ -98,9 +94,9 @@ test('deny → exit 3 with one error line on stderr, nothing on stdout', async (
 
 test('usage errors → exit 2 and no request: bad permission, blank value, missing flag', async () => {
   const dir = tmp();
-  const n = fake.requests.length;
+  const n = fake().requests.length;
   const bad = await runCli(
-    ['safe', 'authorize', ...appArgs, '--permission', 'low_level_api', '--launcher-url', fake.url],
+    ['safe', 'authorize', ...appArgs, '--permission', 'low_level_api', '--launcher-url', fake().url],
     {
       configDir: dir,
     },
@@ -108,16 +104,16 @@ test('usage errors → exit 2 and no request: bad permission, blank value, missi
   assert.equal(bad.code, 2, bad.stderr);
   assert.match(bad.stderr, /unknown SAFE Launcher permission 'low_level_api'.*use LOW_LEVEL_API/);
   const blank = await runCli(
-    ['safe', 'authorize', ...appArgs.slice(0, 6), '--app-vendor', ' ', '--launcher-url', fake.url],
+    ['safe', 'authorize', ...appArgs.slice(0, 6), '--app-vendor', ' ', '--launcher-url', fake().url],
     { configDir: dir },
   );
   assert.equal(blank.code, 2, blank.stderr);
   assert.match(blank.stderr, /--app-vendor must not be blank/);
-  const missing = await runCli(['safe', 'authorize', '--app-name', 'x', '--launcher-url', fake.url], {
+  const missing = await runCli(['safe', 'authorize', '--app-name', 'x', '--launcher-url', fake().url], {
     configDir: dir,
   });
   assert.equal(missing.code, 2);
-  assert.equal(fake.requests.length, n, 'the Launcher saw nothing');
+  assert.equal(fake().requests.length, n, 'the Launcher saw nothing');
 });
 
 test('Launcher not running → exit 1 with the "not running" line', async () => {
@@ -140,20 +136,20 @@ test('--timeout → exit 5; Ctrl-C (SIGINT) while waiting → exit 130 with noth
   assert.match(t.stderr, /^error: no answer from the SAFE Launcher within 1s/m);
 
   // Let the fake drop the first run's abandoned POST, so `pending` below is the second run's.
-  for (let i = 0; i < 50 && fake.held.length > 0; i++) await new Promise((res) => setTimeout(res, 20));
-  assert.equal(fake.held.length, 0);
+  for (let i = 0; i < 50 && fake().held.length > 0; i++) await new Promise((res) => setTimeout(res, 20));
+  assert.equal(fake().held.length, 0);
   const run = runCli(authorizeArgs(), {
     configDir: dir,
     onSpawn: (child) => {
-      void fake.pending.then(() => child.kill('SIGINT'));
+      void fake().pending.then(() => child.kill('SIGINT'));
     },
   });
   const r = await run;
   assert.equal(r.code, 130, r.stderr);
   assert.match(r.stderr, /error: Interrupted/);
   assert.equal(fs.existsSync(path.join(dir, 'config.json')), false);
-  for (let i = 0; i < 50 && fake.held.length > 0; i++) await new Promise((res) => setTimeout(res, 20));
-  assert.equal(fake.held.length, 0, 'the held POSTs were abandoned');
+  for (let i = 0; i < 50 && fake().held.length > 0; i++) await new Promise((res) => setTimeout(res, 20));
+  assert.equal(fake().held.length, 0, 'the held POSTs were abandoned');
 });
 
 test('safe authorize --help shows the flags and an example', async () => {

@@ -14,6 +14,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { SandboxDescription } from '../../src/sandbox/index.js';
 import { freePort } from '../fakes/sentinel.js';
+import { livepersonArgs, pryvRequestArgs } from '../helpers/args.js';
 import { binPath, cliEnv, readStore, repoRoot, runCli, tempConfigDir } from '../helpers/cli.js';
 import { recordSecret } from '../helpers/leaks.js';
 
@@ -104,19 +105,7 @@ test('--json: one JSON line with every base URL and credential, all on 127.0.0.1
 
 test('pryv request, token print, the token against the core, token delete --revoke', async () => {
   const dir = cfg('pryv');
-  const r = await runCli(
-    [
-      'pryv',
-      'request',
-      '--app-id',
-      'e2e-sandbox-app',
-      '--permission',
-      'diary:read',
-      '--service-info',
-      d.pryv!.serviceInfo,
-    ],
-    { configDir: dir },
-  );
+  const r = await runCli(pryvRequestArgs(d.pryv!.serviceInfo), { configDir: dir });
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, '');
   assert.match(r.stderr, /Access approved by alice/);
@@ -183,20 +172,7 @@ test('liveperson login through the domain API, renewal by token print (rotating 
   const lp = d.liveperson!;
   const env = { AUTHCTL_CLIENT_SECRET: lp.clientSecret, BROWSER: followRedirects };
   const r = await runCli(
-    [
-      'liveperson',
-      'login',
-      '--account',
-      lp.account,
-      '--client-id',
-      lp.clientId,
-      '--domain-api',
-      lp.domainApi,
-      '--redirect-uri',
-      redirectUri,
-      '--timeout',
-      '20s',
-    ],
+    livepersonArgs(lp.account, lp.clientId, ['--domain-api', lp.domainApi], redirectUri, '--timeout', '20s'),
     { configDir: dir, env },
   );
   assert.equal(r.code, 0, r.stderr);

@@ -5,12 +5,23 @@
  * is a clear error, not "This is a bug".
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { binPath, cliEnv, runCli, sampleProfile, tempConfigDir, writeStore } from '../helpers/cli.js';
-import { startHostilePryv } from '../security/hostile-pryv.js';
+import { useHostilePryv } from '../fakes/hostile-pryv.js';
+import { pryvRequestArgs } from '../helpers/args.js';
+import {
+  cliEnv,
+  configDirPerTest,
+  runCli,
+  sampleProfile,
+  spawnExec,
+  tempConfigDir,
+  writeStore,
+} from '../helpers/cli.js';
+
+const hostile = useHostilePryv();
+const configDir = configDirPerTest();
 
 const SECRET = 'client-secret-do-not-leak-42';
 const tmp = tempConfigDir();
@@ -39,35 +50,20 @@ test('exec: the child gets the token variables but not AUTHCTL_CLIENT_SECRET', a
 });
 
 test('BROWSER: the browser process does not inherit AUTHCTL_CLIENT_SECRET', async () => {
-  const fake = await startHostilePryv();
+  const fake = await hostile();
   const out = path.join(tmp.dir, 'browser-env.txt');
   const script = path.join(tmp.dir, 'fake-browser.sh');
   fs.writeFileSync(script, `#!/bin/sh\nenv > "${out}.tmp" && mv "${out}.tmp" "${out}"\n`, { mode: 0o755 });
-  const cfg = tempConfigDir();
-  try {
-    const r = await runCli(
-      [
-        'pryv',
-        'request',
-        '--app-id',
-        'my-app-id',
-        '--permission',
-        'diary:read',
-        '--service-info',
-        fake.serviceInfoUrl,
-        '--no-wait',
-      ],
-      { configDir: cfg.dir, env: { AUTHCTL_CLIENT_SECRET: SECRET, BROWSER: script } },
-    );
-    assert.equal(r.code, 0, r.stderr);
-    for (let i = 0; i < 100 && !fs.existsSync(out); i++) await new Promise((res) => setTimeout(res, 50));
-    const env = fs.readFileSync(out, 'utf8');
-    assert.match(env, /^AUTHCTL_CONFIG_DIR=/m, 'the browser ran with the environment');
-    assert.ok(!env.includes(SECRET), 'the browser saw AUTHCTL_CLIENT_SECRET');
-  } finally {
-    cfg.cleanup();
-    await fake.close();
-  }
+  const dir = configDir();
+  const r = await runCli(pryvRequestArgs(fake.serviceInfoUrl, '--no-wait'), {
+    configDir: dir,
+    env: { AUTHCTL_CLIENT_SECRET: SECRET, BROWSER: script },
+  });
+  assert.equal(r.code, 0, r.stderr);
+  for (let i = 0; i < 100 && !fs.existsSync(out); i++) await new Promise((res) => setTimeout(res, 50));
+  const env = fs.readFileSync(out, 'utf8');
+  assert.match(env, /^AUTHCTL_CONFIG_DIR=/m, 'the browser ran with the environment');
+  assert.ok(!env.includes(SECRET), 'the browser saw AUTHCTL_CLIENT_SECRET');
 });
 
 /** A child that records every signal it gets; on SIGTERM it prints the list and exits 7. */
@@ -78,48 +74,21 @@ process.stdout.write('ready\\n');
 setInterval(() => {}, 1000);`;
 
 test('exec relays HUP, QUIT, USR1, USR2, WINCH, TERM to the child and exits with its status, after it', async () => {
-  // detached: no controlling terminal, so the signals reach authctl alone (a runner, a supervisor).
-  const child = spawn(
-    process.execPath,
-    [binPath, 'exec', '--profile', 'ci', '--', process.execPath, '-e', RECORDER],
-    {
-      env: cliEnv(tmp.dir),
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    },
-  );
-  let out = '';
-  let err = '';
-  child.stderr.setEncoding('utf8').on('data', (d: string) => {
-    err += d;
-  });
-  const waitFor = async (re: RegExp) => {
-    for (let i = 0; i < 200 && !re.test(out); i++) await new Promise((r) => setTimeout(r, 25));
-    assert.match(out, re, `stdout: ${out}\nstderr: ${err}`);
-  };
-  child.stdout.setEncoding('utf8').on('data', (d: string) => {
-    out += d;
-  });
-  let exited = false;
-  const closed = new Promise<number | null>((r) =>
-    child.on('close', (c) => {
-      exited = true;
-      r(c);
-    }),
-  );
+  const x = spawnExec(tmp.dir, RECORDER);
+  const { child, waitFor } = x;
   try {
     await waitFor(/ready/);
     for (const sig of ['SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'] as const) {
       child.kill(sig);
       await waitFor(new RegExp(`got ${sig}`));
-      assert.equal(exited, false, `authctl ended on ${sig} and left its child behind`);
+      assert.equal(x.exited(), false, `authctl ended on ${sig} and left its child behind`);
     }
     child.kill('SIGTERM');
-    const code = await closed;
-    assert.match(out, /done SIGHUP,SIGQUIT,SIGUSR1,SIGUSR2,SIGWINCH\n/);
-    assert.equal(code, 7, err);
+    const code = await x.closed;
+    assert.match(x.out(), /done SIGHUP,SIGQUIT,SIGUSR1,SIGUSR2,SIGWINCH\n/);
+    assert.equal(code, 7, x.err());
   } finally {
-    if (!exited) process.kill(-child.pid!, 'SIGKILL');
+    if (!x.exited()) process.kill(-child.pid!, 'SIGKILL');
   }
 });
 

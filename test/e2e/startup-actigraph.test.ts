@@ -111,22 +111,12 @@ test('a reused token loads only the launcher and dist/hot-actigraph.cjs', async 
 });
 
 test('--force (one request) through main.ts without commander: the same output as through commander', async () => {
-  const { startIdentityServer, actigraphEnv } = await import('../fakes/identityserver.js');
+  const { actigraphArgs, actigraphEnv, startIdentityServer } = await import('../fakes/identityserver.js');
   const ids = await startIdentityServer();
   after(() => ids.close());
   const dir = tempConfigDir();
   after(dir.cleanup);
-  const args = (...extra: string[]) =>
-    [
-      'actigraph',
-      'token',
-      '--client-id',
-      'ci-client',
-      '--scope',
-      'CentrePoint',
-      '--token-url',
-      ids.tokenUrl,
-    ].concat(extra);
+  const args = (...extra: string[]) => actigraphArgs(ids.tokenUrl, extra);
   // Timings and instants differ from run to run; everything else must not.
   const norm = (s: string) =>
     s

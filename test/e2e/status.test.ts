@@ -6,9 +6,9 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { after, before, test } from 'node:test';
-import { type FakePryv, startFakePryv } from '../fakes/pryv.js';
-import { type FakeApp, type FakeLauncher, startFakeLauncher } from '../fakes/safe-launcher.js';
+import { test } from 'node:test';
+import { pryvProfile as fakePryvProfile, registerAccess, useFakePryv } from '../fakes/pryv.js';
+import { type FakeApp, safeAppProfile, startFakeLauncher, useFakeLauncher } from '../fakes/safe-launcher.js';
 import { configDirPerTest, readStore, runCli, sampleProfile, writeStore } from '../helpers/cli.js';
 
 const FAR = '2099-01-01T00:00:00Z';
@@ -16,57 +16,20 @@ const PAST = '2020-01-01T00:00:00Z';
 const app: FakeApp = { name: 'Demo', id: 'net.example.demo', version: '1.0', vendor: 'Example' };
 const PRYV_TOKEN = 'ckstatuspryvtok01';
 
-let pryv: FakePryv;
-let safe: FakeLauncher;
-before(async () => {
-  pryv = await startFakePryv({ generation: 'v2' });
-  safe = await startFakeLauncher();
-});
-after(async () => {
-  await pryv.close();
-  await safe.close();
-});
+const pryv = useFakePryv({ generation: 'v2' });
+const safe = useFakeLauncher();
 const dir = configDirPerTest();
 
-function pryvProfile(token: string, apiEndpoint = `${pryv.base}/alice/`) {
-  return sampleProfile({
-    provider: 'pryv',
-    flow: 'pryv-access',
-    token,
-    tokenType: 'pryv',
-    subject: 'alice',
-    scopes: ['diary:read'],
-    params: { apiEndpoint, username: 'alice', appId: 'status-test' },
-  });
-}
-
-function registerPryv(token: string, id = 'acc-status-1') {
-  pryv.accesses.set(token, {
-    id,
-    username: 'alice',
-    token,
-    permissions: [{ streamId: 'diary', level: 'read' }],
-    name: 'status-test',
-    type: 'app',
-  });
-}
-
-function safeProfile(token: string, launcherUrl = safe.url) {
-  return sampleProfile({
-    provider: 'safe',
-    flow: 'safe-launcher',
-    token,
-    subject: app.id,
-    scopes: ['SAFE_DRIVE_ACCESS'],
-    params: { launcherUrl, appName: app.name, appId: app.id, appVersion: app.version, appVendor: app.vendor },
-  });
-}
+const pryvProfile = (token: string, apiEndpoint = `${pryv().base}/alice/`) =>
+  fakePryvProfile(token, apiEndpoint, 'status-test', { scopes: ['diary:read'] });
+const registerPryv = (token: string, id = 'acc-status-1') => registerAccess(pryv(), token, id, 'status-test');
+const safeProfile = (token: string, launcherUrl = safe().url) => safeAppProfile(token, launcherUrl, app);
 
 const json = (stdout: string) => JSON.parse(stdout) as Array<Record<string, unknown>>;
 
 test('every profile valid: exit 0; online checks say which; tokens masked; human lines on stderr only', async () => {
   registerPryv(PRYV_TOKEN);
-  const safeToken = safe.mint(app, ['SAFE_DRIVE_ACCESS']);
+  const safeToken = safe().mint(app, ['SAFE_DRIVE_ACCESS']);
   writeStore(dir(), {
     version: 1,
     profiles: {
@@ -95,8 +58,8 @@ test('every profile valid: exit 0; online checks say which; tokens masked; human
   }
   assert.equal(by.ci!.token, 'acti…**** (22 chars)');
   // The access-info call carried the raw token; SAFE got "Bearer <jwt>".
-  assert.equal(pryv.requests.at(-1)!.authorization, PRYV_TOKEN);
-  assert.equal(safe.requestsTo('GET', '/auth').at(-1)!.headers.authorization, `Bearer ${safeToken}`);
+  assert.equal(pryv().requests.at(-1)!.authorization, PRYV_TOKEN);
+  assert.equal(safe().requestsTo('GET', '/auth').at(-1)!.headers.authorization, `Bearer ${safeToken}`);
 
   const human = await runCli(['status'], { configDir: dir() });
   assert.equal(human.code, 0, human.stderr);
@@ -134,7 +97,7 @@ test('a token the server no longer knows: exit 4 with one error line; one profil
 
 test('expired: renewable is exit 0 ("!"), not renewable is exit 4; neither asks the server', async () => {
   registerPryv('ckexpiredpryv001', 'acc-expired');
-  const before = pryv.requests.length;
+  const before = pryv().requests.length;
   writeStore(dir(), {
     version: 1,
     profiles: {
@@ -159,7 +122,7 @@ test('expired: renewable is exit 0 ("!"), not renewable is exit 4; neither asks 
   const bad = await runCli(['status'], { configDir: dir() });
   assert.equal(bad.code, 4, bad.stderr);
   assert.match(bad.stderr, /^✗ old: invalid — expired and cannot be renewed/m);
-  assert.equal(pryv.requests.length, before, 'an expired token was checked online');
+  assert.equal(pryv().requests.length, before, 'an expired token was checked online');
 });
 
 test('--offline: no request at all, check "offline"', async () => {
@@ -168,8 +131,8 @@ test('--offline: no request at all, check "offline"', async () => {
     version: 1,
     profiles: { diary: pryvProfile(PRYV_TOKEN), launcher: safeProfile('a.b.c') },
   });
-  const p0 = pryv.requests.length;
-  const s0 = safe.requests.length;
+  const p0 = pryv().requests.length;
+  const s0 = safe().requests.length;
   const r = await runCli(['status', '--offline', '--json'], { configDir: dir() });
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(
@@ -179,8 +142,8 @@ test('--offline: no request at all, check "offline"', async () => {
       ['launcher', 'offline', true],
     ],
   );
-  assert.equal(pryv.requests.length, p0);
-  assert.equal(safe.requests.length, s0);
+  assert.equal(pryv().requests.length, p0);
+  assert.equal(safe().requests.length, s0);
 });
 
 test('a check that cannot reach its server: exit 1, valid null; an invalid token elsewhere wins (exit 4)', async () => {

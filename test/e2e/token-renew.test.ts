@@ -4,27 +4,22 @@
  * it (design.md, kubelogin). Real HTTP against the IdentityServer fake on 127.0.0.1.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import {
   actigraphArgs,
   actigraphEnv,
   DEFAULT_IDS_CLIENTS,
-  type IdsFake,
-  startIdentityServer,
+  useIdentityServer,
 } from '../fakes/identityserver.js';
 import { assertFailure, assertOutput } from '../helpers/assert.js';
 import { readStore, runCli, tempConfigDir, writeStore } from '../helpers/cli.js';
 
 const client = DEFAULT_IDS_CLIENTS[0]!;
-let ids: IdsFake;
-before(async () => {
-  ids = await startIdentityServer({ delayMs: 150 });
-});
-after(() => ids.close());
+const ids = useIdentityServer({ delayMs: 150 });
 
 /** Log in once through the CLI, then make the saved token look expired. */
 async function expiredProfile(dir: string): Promise<string> {
-  const login = await runCli(actigraphArgs(ids.tokenUrl, ['--profile', 'ci'], client), {
+  const login = await runCli(actigraphArgs(ids().tokenUrl, ['--profile', 'ci'], client), {
     configDir: dir,
     env: actigraphEnv(client),
   });
@@ -46,13 +41,13 @@ test('an expired client-credentials token is renewed silently when the secret is
       4,
       /expired at 2020-01-01T00:00:00Z.*Set AUTHCTL_CLIENT_SECRET/,
     );
-    const before = ids.issued.length;
+    const before = ids().issued.length;
     const r = await runCli(['token', 'print', 'ci'], {
       configDir: tmp.dir,
       env: { AUTHCTL_CLIENT_SECRET: client.secret },
     });
-    assert.equal(ids.issued.length, before + 1);
-    const fresh = ids.issued.at(-1)!;
+    assert.equal(ids().issued.length, before + 1);
+    const fresh = ids().issued.at(-1)!;
     assert.notEqual(fresh, old);
     assertOutput(r, `${fresh}\n`); // silently: nothing on stderr
     const saved = readStore(tmp.dir).profiles.ci!;
@@ -68,7 +63,7 @@ test('six parallel token print calls on an expired token renew it once and print
   const tmp = tempConfigDir();
   try {
     await expiredProfile(tmp.dir);
-    const before = ids.issued.length;
+    const before = ids().issued.length;
     const results = await Promise.all(
       Array.from({ length: 6 }, () =>
         runCli(['token', 'print', 'ci'], {
@@ -77,8 +72,8 @@ test('six parallel token print calls on an expired token renew it once and print
         }),
       ),
     );
-    assert.equal(ids.issued.length, before + 1, 'one renewal for all callers');
-    const fresh = ids.issued.at(-1)!;
+    assert.equal(ids().issued.length, before + 1, 'one renewal for all callers');
+    const fresh = ids().issued.at(-1)!;
     for (const r of results) assertOutput(r, `${fresh}\n`);
     assert.equal(readStore(tmp.dir).profiles.ci!.token, fresh);
   } finally {

@@ -10,6 +10,7 @@ import { assertFailure, assertOutput } from '../helpers/assert.js';
 import {
   binPath,
   cliEnv,
+  configDirPerTest,
   readStore,
   runCli,
   sampleProfile,
@@ -19,6 +20,7 @@ import {
 import { runShell } from '../helpers/shells.js';
 
 const FAR = '2099-01-01T00:00:00Z';
+const configDir = configDirPerTest();
 const tmp = tempConfigDir();
 const MARK = path.join(tmp.dir, 'pwned');
 /** A token a hostile server could hand out: valid (visible ASCII) yet full of shell syntax. */
@@ -308,29 +310,25 @@ describe('profiles, expiry and exit codes', () => {
   });
 
   test('the only profile is used when none is named; an empty store lists nothing', async () => {
-    const one = tempConfigDir();
-    try {
-      writeStore(one.dir, { version: 1, profiles: { solo: sampleProfile({ token: 'tok-solo' }) } });
-      const [print, header] = await Promise.all([
-        runCli(['token', 'print'], { configDir: one.dir }),
-        runCli(['token', 'header'], { configDir: one.dir }),
-      ]);
-      assertOutput(print, 'tok-solo\n');
-      assertOutput(header, 'Authorization: Bearer tok-solo\n');
-      const empty = path.join(one.dir, 'empty');
-      const [none, list, json] = await Promise.all([
-        runCli(['token', 'print'], { configDir: empty }),
-        runCli(['token', 'list'], { configDir: empty }),
-        runCli(['token', 'list', '--json'], { configDir: empty }),
-      ]);
-      assertFailure(none, 4, /no profiles saved yet/);
-      assert.equal(list.code, 0);
-      assert.equal(list.stdout, '');
-      assert.match(list.stderr, /^No profiles saved yet\./);
-      assertOutput(json, '[]\n');
-    } finally {
-      one.cleanup();
-    }
+    const dir = configDir();
+    writeStore(dir, { version: 1, profiles: { solo: sampleProfile({ token: 'tok-solo' }) } });
+    const [print, header] = await Promise.all([
+      runCli(['token', 'print'], { configDir: dir }),
+      runCli(['token', 'header'], { configDir: dir }),
+    ]);
+    assertOutput(print, 'tok-solo\n');
+    assertOutput(header, 'Authorization: Bearer tok-solo\n');
+    const empty = path.join(dir, 'empty');
+    const [none, list, json] = await Promise.all([
+      runCli(['token', 'print'], { configDir: empty }),
+      runCli(['token', 'list'], { configDir: empty }),
+      runCli(['token', 'list', '--json'], { configDir: empty }),
+    ]);
+    assertFailure(none, 4, /no profiles saved yet/);
+    assert.equal(list.code, 0);
+    assert.equal(list.stdout, '');
+    assert.match(list.stderr, /^No profiles saved yet\./);
+    assertOutput(json, '[]\n');
   });
 
   test('an expired, non-renewable token is exit 4 with the command to run', async () => {
@@ -350,56 +348,48 @@ describe('profiles, expiry and exit codes', () => {
 
   test('--min-ttl: less than that left is exit 4 even though still valid', async () => {
     // Written just before the runs, with margins that survive a slow, loaded machine.
-    const d = tempConfigDir();
-    try {
-      const p = (token: string, ms: number) =>
-        sampleProfile({
-          flow: 'authorization_code',
-          token,
-          expiresAt: new Date(Date.now() + ms).toISOString(),
-          params: { issuer: 'https://id.example.com', clientId: 'cli-app' },
-        });
-      writeStore(d.dir, {
-        version: 1,
-        profiles: { soon: p('tok-soon', 25_000), later: p('tok-later', 600_000) },
+    const dir = configDir();
+    const p = (token: string, ms: number) =>
+      sampleProfile({
+        flow: 'authorization_code',
+        token,
+        expiresAt: new Date(Date.now() + ms).toISOString(),
+        params: { issuer: 'https://id.example.com', clientId: 'cli-app' },
       });
-      const r = (args: string[]) => runCli(['token', ...args], { configDir: d.dir });
-      const [soonDefault, soonShort, laterDefault, laterLong, laterEqualish] = await Promise.all([
-        r(['print', 'soon']), // 25 s left < 30 s default
-        r(['print', 'soon', '--min-ttl', '1s']),
-        r(['print', 'later']), // 10 min left
-        r(['header', 'later', '--min-ttl', '15m']),
-        r(['export', 'later', '--min-ttl', '5m']),
-      ]);
-      assertFailure(
-        soonDefault,
-        4,
-        /'soon' expires at .*, less than the 30s --min-ttl away.*Run: authctl oauth login/,
-      );
-      assertOutput(soonShort, 'tok-soon\n');
-      assertOutput(laterDefault, 'tok-later\n');
-      assertFailure(laterLong, 4, /less than the 900s --min-ttl away/);
-      assert.equal(laterEqualish.code, 0, laterEqualish.stderr);
-    } finally {
-      d.cleanup();
-    }
+    writeStore(dir, {
+      version: 1,
+      profiles: { soon: p('tok-soon', 25_000), later: p('tok-later', 600_000) },
+    });
+    const r = (args: string[]) => runCli(['token', ...args], { configDir: dir });
+    const [soonDefault, soonShort, laterDefault, laterLong, laterEqualish] = await Promise.all([
+      r(['print', 'soon']), // 25 s left < 30 s default
+      r(['print', 'soon', '--min-ttl', '1s']),
+      r(['print', 'later']), // 10 min left
+      r(['header', 'later', '--min-ttl', '15m']),
+      r(['export', 'later', '--min-ttl', '5m']),
+    ]);
+    assertFailure(
+      soonDefault,
+      4,
+      /'soon' expires at .*, less than the 30s --min-ttl away.*Run: authctl oauth login/,
+    );
+    assertOutput(soonShort, 'tok-soon\n');
+    assertOutput(laterDefault, 'tok-later\n');
+    assertFailure(laterLong, 4, /less than the 900s --min-ttl away/);
+    assert.equal(laterEqualish.code, 0, laterEqualish.stderr);
   });
 
   test('token delete removes the profile (and a damaged one); the rest is kept', async () => {
-    const d = tempConfigDir();
-    try {
-      writeStore(d.dir, { version: 1, profiles: profiles() });
-      const r = await runCli(['token', 'delete', 'plain'], { configDir: d.dir });
-      assert.equal(r.code, 0, r.stderr);
-      assert.equal(r.stdout, '');
-      assert.match(r.stderr, /Deleted profile 'plain'/);
-      assert.ok(!('plain' in readStore(d.dir).profiles));
-      assertFailure(await runCli(['token', 'print', 'plain'], { configDir: d.dir }), 4);
-      assert.equal((await runCli(['token', 'delete', 'dmg'], { configDir: d.dir })).code, 0);
-      assert.deepEqual(Object.keys(readStore(d.dir).profiles).sort(), ['ci', 'expired', 'jwt', 'pryv']);
-    } finally {
-      d.cleanup();
-    }
+    const dir = configDir();
+    writeStore(dir, { version: 1, profiles: profiles() });
+    const r = await runCli(['token', 'delete', 'plain'], { configDir: dir });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /Deleted profile 'plain'/);
+    assert.ok(!('plain' in readStore(dir).profiles));
+    assertFailure(await runCli(['token', 'print', 'plain'], { configDir: dir }), 4);
+    assert.equal((await runCli(['token', 'delete', 'dmg'], { configDir: dir })).code, 0);
+    assert.deepEqual(Object.keys(readStore(dir).profiles).sort(), ['ci', 'expired', 'jwt', 'pryv']);
   });
 });
 
@@ -422,43 +412,32 @@ describe('the store seen from the CLI', () => {
     ],
   ] as const) {
     test(`a store that ${what}: exit 1 naming the file, left byte for byte`, async () => {
-      const d = tempConfigDir();
-      try {
-        const file = writeStore(d.dir, text);
-        const before = fs.readFileSync(file);
-        const results = await Promise.all([
-          runCli(['token', 'list'], { configDir: d.dir }),
-          runCli(['token', 'list', '--json'], { configDir: d.dir }),
-          runCli(['token', 'print', 'a'], { configDir: d.dir }),
-          runCli(['token', 'delete', 'a'], { configDir: d.dir }),
-        ]);
-        for (const r of results) {
-          const line = assertFailure(r, 1, message);
-          assert.ok(line.includes(file), line);
-        }
-        assert.deepEqual(fs.readFileSync(file), before);
-        assert.deepEqual(fs.readdirSync(d.dir), ['config.json']);
-      } finally {
-        d.cleanup();
+      const dir = configDir();
+      const file = writeStore(dir, text);
+      const before = fs.readFileSync(file);
+      const results = await Promise.all([
+        runCli(['token', 'list'], { configDir: dir }),
+        runCli(['token', 'list', '--json'], { configDir: dir }),
+        runCli(['token', 'print', 'a'], { configDir: dir }),
+        runCli(['token', 'delete', 'a'], { configDir: dir }),
+      ]);
+      for (const r of results) {
+        const line = assertFailure(r, 1, message);
+        assert.ok(line.includes(file), line);
       }
+      assert.deepEqual(fs.readFileSync(file), before);
+      assert.deepEqual(fs.readdirSync(dir), ['config.json']);
     });
   }
 
   test('a group-readable store is tightened to 0600 with a warning on stderr only', async () => {
-    const d = tempConfigDir();
-    try {
-      const file = writeStore(d.dir, { version: 1, profiles: { a: sampleProfile({ token: 'tok-a' }) } });
-      fs.chmodSync(file, 0o640);
-      const r = await runCli(['token', 'print', 'a'], { configDir: d.dir });
-      assert.equal(r.stdout, 'tok-a\n');
-      assert.match(
-        r.stderr,
-        /^warning: .*config\.json was accessible by other users; its mode is now 600\.$/m,
-      );
-      assert.equal(fs.statSync(file).mode & 0o777, 0o600);
-    } finally {
-      d.cleanup();
-    }
+    const dir = configDir();
+    const file = writeStore(dir, { version: 1, profiles: { a: sampleProfile({ token: 'tok-a' }) } });
+    fs.chmodSync(file, 0o640);
+    const r = await runCli(['token', 'print', 'a'], { configDir: dir });
+    assert.equal(r.stdout, 'tok-a\n');
+    assert.match(r.stderr, /^warning: .*config\.json was accessible by other users; its mode is now 600\.$/m);
+    assert.equal(fs.statSync(file).mode & 0o777, 0o600);
   });
 });
 

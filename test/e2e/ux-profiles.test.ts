@@ -6,28 +6,20 @@
  * variable; logins say how renewal will work.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import {
   actigraphArgs,
   actigraphEnv,
   DEFAULT_IDS_CLIENTS,
-  type IdsFake,
-  startIdentityServer,
+  useIdentityServer,
 } from '../fakes/identityserver.js';
-import { type FakeLauncher, startFakeLauncher } from '../fakes/safe-launcher.js';
+import { useFakeLauncher } from '../fakes/safe-launcher.js';
+import { oauthLoginArgs } from '../helpers/args.js';
 import { configDirPerTest, readStore, runCli, sampleProfile, writeStore } from '../helpers/cli.js';
 
 const [CI, LIMITED] = [DEFAULT_IDS_CLIENTS[0]!, DEFAULT_IDS_CLIENTS[1]!];
-let ids: IdsFake;
-let launcher: FakeLauncher;
-before(async () => {
-  ids = await startIdentityServer();
-  launcher = await startFakeLauncher();
-});
-after(async () => {
-  await ids?.close();
-  await launcher?.close();
-});
+const ids = useIdentityServer();
+const launcher = useFakeLauncher();
 const configDir = configDirPerTest();
 const run = (args: string[], env: Record<string, string | undefined> = {}) =>
   runCli(args, { configDir: configDir(), env });
@@ -36,35 +28,38 @@ const refusal =
   /^error: profile 'actigraph' holds another login \(actigraph client_credentials, client ci-client\); this one \(actigraph client_credentials, client limited-client\) would replace it\. Pass --profile <name> to save it under another name, or --replace to overwrite 'actigraph'\.\n$/;
 
 test('actigraph token with another --client-id: exit 2 naming --profile and --replace, before any request', async () => {
-  const first = await run(actigraphArgs(ids.tokenUrl, [], CI), actigraphEnv(CI));
+  const first = await run(actigraphArgs(ids().tokenUrl, [], CI), actigraphEnv(CI));
   assert.equal(first.code, 0, first.stderr);
   assert.match(first.stderr, /renewal needs AUTHCTL_CLIENT_SECRET \(the secret was not saved\)\.\n$/);
   const saved = readStore(configDir()).profiles.actigraph;
-  const requests = ids.requests.length;
+  const requests = ids().requests.length;
 
-  const second = await run(actigraphArgs(ids.tokenUrl, [], { id: 'limited-client' }), actigraphEnv(LIMITED));
+  const second = await run(
+    actigraphArgs(ids().tokenUrl, [], { id: 'limited-client' }),
+    actigraphEnv(LIMITED),
+  );
   assert.equal(second.code, 2, second.stderr);
   assert.match(second.stderr, refusal);
   assert.equal(second.stdout, '');
-  assert.equal(ids.requests.length, requests, 'no request was sent');
+  assert.equal(ids().requests.length, requests, 'no request was sent');
   assert.deepEqual(readStore(configDir()).profiles.actigraph, saved, 'the profile is untouched');
 
   // The same client again is renewal: silent (--force fetches anew).
-  const again = await run(actigraphArgs(ids.tokenUrl, ['--force'], CI), actigraphEnv(CI));
+  const again = await run(actigraphArgs(ids().tokenUrl, ['--force'], CI), actigraphEnv(CI));
   assert.equal(again.code, 0, again.stderr);
   assert.doesNotMatch(again.stderr, /error/);
 });
 
 test('the name typed with --profile, or --replace, lets a login overwrite another kind of profile', async () => {
-  assert.equal((await run(actigraphArgs(ids.tokenUrl, [], CI), actigraphEnv(CI))).code, 0);
+  assert.equal((await run(actigraphArgs(ids().tokenUrl, [], CI), actigraphEnv(CI))).code, 0);
   const typed = await run(
-    actigraphArgs(ids.tokenUrl, ['--profile', 'actigraph', '--save-secret'], LIMITED),
+    actigraphArgs(ids().tokenUrl, ['--profile', 'actigraph', '--save-secret'], LIMITED),
     actigraphEnv(LIMITED),
   );
   assert.equal(typed.code, 0, typed.stderr);
   assert.match(typed.stderr, /authctl will renew it with the saved client secret\.\n$/);
   assert.equal(readStore(configDir()).profiles.actigraph!.subject, LIMITED.id);
-  const replaced = await run(actigraphArgs(ids.tokenUrl, ['--replace'], CI), actigraphEnv(CI));
+  const replaced = await run(actigraphArgs(ids().tokenUrl, ['--replace'], CI), actigraphEnv(CI));
   assert.equal(replaced.code, 0, replaced.stderr);
   assert.equal(readStore(configDir()).profiles.actigraph!.subject, CI.id);
 });
@@ -74,17 +69,7 @@ test('oauth login over an oauth client-credentials profile: refused before the b
     version: 1,
     profiles: { oauth: sampleProfile({ params: { clientId: 'svc' } }) },
   });
-  const r = await run([
-    'oauth',
-    'login',
-    '--authorize-url',
-    'http://127.0.0.1:1/authorize',
-    '--token-url',
-    'http://127.0.0.1:1/token',
-    '--client-id',
-    'cli-app',
-    '--no-open',
-  ]);
+  const r = await run(oauthLoginArgs('cli-app', null, '--no-open'));
   assert.equal(r.code, 2, r.stderr);
   assert.match(
     r.stderr,
@@ -95,7 +80,7 @@ test('oauth login over an oauth client-credentials profile: refused before the b
 
 test('safe status without a name picks the only SAFE profile, whatever else is saved', async () => {
   const app = { name: 'UX', id: 'net.example.ux', version: '1', vendor: 'Example' };
-  const token = launcher.mint(app, ['SAFE_DRIVE_ACCESS']);
+  const token = launcher().mint(app, ['SAFE_DRIVE_ACCESS']);
   writeStore(configDir(), {
     version: 1,
     profiles: {
@@ -105,7 +90,7 @@ test('safe status without a name picks the only SAFE profile, whatever else is s
         flow: 'safe-launcher',
         token,
         subject: app.id,
-        params: { launcherUrl: launcher.url, appId: app.id },
+        params: { launcherUrl: launcher().url, appId: app.id },
       }),
     },
   });

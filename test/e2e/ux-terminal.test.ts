@@ -7,10 +7,12 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
-import { type FakePryv, startFakePryv } from '../fakes/pryv.js';
-import { type FakeLauncher, startFakeLauncher } from '../fakes/safe-launcher.js';
+import { after, test } from 'node:test';
+import { type FakePryv, useFakePryv } from '../fakes/pryv.js';
+import { useFakeLauncher } from '../fakes/safe-launcher.js';
+import { pryvRequestArgs } from '../helpers/args.js';
 import { repoRoot, runCli, sampleProfile, tempConfigDir, writeStore } from '../helpers/cli.js';
+import { useServer } from '../helpers/fixture.js';
 import { CTRL_C, ptyPython, runOnPty, stripAnsi } from '../helpers/pty.js';
 
 const skip = ptyPython ? false : 'python3 (for its pty module) is not installed here';
@@ -18,25 +20,14 @@ const consent = `${process.execPath} ${path.join(repoRoot, 'test', 'fakes', 'pry
 // An SGR sequence (colour, bold): what --no-color and NO_COLOR must keep off the screen.
 const SGR = /\u001b\[[0-9;]*m/;
 
-let v1: FakePryv;
-let v2: FakePryv;
-let launcher: FakeLauncher;
+const v1 = useFakePryv({ generation: 'v1', pollRateMs: 100 });
+const v2 = useFakePryv({ generation: 'v2', pollRateMs: 100 });
+const launcher = useFakeLauncher({ policy: 'hold' });
 /** Accepts connections and never answers. */
-let silent: net.Server;
-let silentPort: number;
-before(async () => {
-  v1 = await startFakePryv({ generation: 'v1', pollRateMs: 100 });
-  v2 = await startFakePryv({ generation: 'v2', pollRateMs: 100 });
-  launcher = await startFakeLauncher({ policy: 'hold' });
-  silent = net.createServer(() => {});
-  await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
-  silentPort = (silent.address() as net.AddressInfo).port;
-});
-after(async () => {
-  await v1?.close();
-  await v2?.close();
-  await launcher?.close();
-  silent?.close();
+const silent = useServer(async () => {
+  const server = net.createServer(() => {});
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { port: (server.address() as net.AddressInfo).port, close: () => server.close() };
 });
 
 function tmp(): string {
@@ -45,17 +36,7 @@ function tmp(): string {
   return t.dir;
 }
 
-const pryvRequest = (f: FakePryv, ...extra: string[]) => [
-  'pryv',
-  'request',
-  '--app-id',
-  'ux-test',
-  '--permission',
-  'diary:read',
-  '--service-info',
-  f.serviceInfoUrl,
-  ...extra,
-];
+const pryvRequest = (f: () => FakePryv, ...extra: string[]) => pryvRequestArgs(f().serviceInfoUrl, ...extra);
 
 for (const [label, extraArgs, env] of [
   ['--no-color', ['--no-color'], {}],
@@ -86,18 +67,9 @@ for (const [label, extraArgs, env] of [
 test('a server that accepts and never answers: after a second the screen says whom authctl waits for; Ctrl-C ends it', {
   skip,
 }, async () => {
-  const host = `127.0.0.1:${silentPort}`;
+  const host = `127.0.0.1:${silent().port}`;
   const r = await runOnPty(
-    [
-      'pryv',
-      'request',
-      '--app-id',
-      'ux-test',
-      '--permission',
-      'diary:read',
-      '--service-info',
-      `http://${host}/service/info`,
-    ],
+    pryvRequestArgs(`http://${host}/service/info`),
     [{ expect: `Contacting ${host.replace(/\./g, '\\.')}…`, timeout: 10 }, { sleep: 0.3 }, { send: CTRL_C }],
     { configDir: tmp(), env: { AUTHCTL_NOTICE_AFTER_MS: undefined } },
   );
@@ -112,24 +84,12 @@ test('a server that accepts and never answers: after a second the screen says wh
 
 test('off a terminal the notice is one plain line; a quick request shows none', async () => {
   const dir = tmp();
-  const host = `127.0.0.1:${silentPort}`;
-  const r = await runCli(
-    [
-      'pryv',
-      'request',
-      '--app-id',
-      'ux-test',
-      '--permission',
-      'diary:read',
-      '--service-info',
-      `http://${host}/service/info`,
-    ],
-    {
-      configDir: dir,
-      env: { AUTHCTL_NOTICE_AFTER_MS: undefined },
-      onSpawn: (child) => setTimeout(() => child.kill('SIGINT'), 2500),
-    },
-  );
+  const host = `127.0.0.1:${silent().port}`;
+  const r = await runCli(pryvRequestArgs(`http://${host}/service/info`), {
+    configDir: dir,
+    env: { AUTHCTL_NOTICE_AFTER_MS: undefined },
+    onSpawn: (child) => setTimeout(() => child.kill('SIGINT'), 2500),
+  });
   assert.equal(r.code, 130, r.stderr);
   assert.deepEqual(r.stderr.split('\n').filter(Boolean), [
     `Contacting ${host}…`,
@@ -157,7 +117,7 @@ test('a spinner on screen is left alone: a held request under it shows no notice
       '--app-vendor',
       'Example',
       '--launcher-url',
-      launcher.url,
+      launcher().url,
     ],
     [{ expect: 'Waiting for approval in SAFE Launcher', timeout: 15 }, { sleep: 2 }, { send: CTRL_C }],
     { configDir: tmp(), env: { AUTHCTL_NOTICE_AFTER_MS: undefined } },

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { freePort } from '../fakes/sentinel.js';
+import { oauthLoginArgs } from '../helpers/args.js';
 import { configDirPerTest, runCli } from '../helpers/cli.js';
 
 const configDir = configDirPerTest();
@@ -66,21 +67,7 @@ test('an error thrown without a hint still ends with the next step', async () =>
 
 test('a browser login that never returns: the waiting line and the timeout both name --redirect-uri / --client-id', async () => {
   const port = await freePort();
-  const r = await run([
-    'oauth',
-    'login',
-    '--authorize-url',
-    'http://127.0.0.1:1/authorize',
-    '--token-url',
-    'http://127.0.0.1:1/token',
-    '--client-id',
-    'unregistered',
-    '--redirect-uri',
-    `http://127.0.0.1:${port}/callback`,
-    '--no-open',
-    '--timeout',
-    '2s',
-  ]);
+  const r = await run(oauthLoginArgs('unregistered', port, '--no-open', '--timeout', '2s'));
   assert.equal(r.code, 5, r.stderr);
   const cause =
     'If the browser shows an error about the redirect URI or client, check --redirect-uri / --client-id';

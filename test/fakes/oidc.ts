@@ -20,6 +20,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { ClientMetadata, Configuration, Provider } from 'oidc-provider';
+import { useServer } from '../helpers/fixture.js';
 import { recordSecret, tapServer } from '../helpers/leaks.js';
 
 export type { ClientMetadata, Configuration } from 'oidc-provider';
@@ -38,6 +39,17 @@ export const SCOPES = ['openid', 'offline_access', 'profile', 'email', 'api:read
 
 /** RFC 8693 grant type, registered on the provider with `tokenExchange: true`. */
 export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
+
+/** The metadata of a native-app client (RFC 8252): loopback redirect, code and refresh grants, `scope`. */
+export function nativeApp(scope: string): Omit<ClientMetadata, 'client_id'> {
+  return {
+    application_type: 'native',
+    redirect_uris: ['http://127.0.0.1/callback'],
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    scope,
+  };
+}
 
 /** Options for startOidc. */
 export interface OidcOptions {
@@ -502,4 +514,14 @@ export async function startOidc(opts: OidcOptions = {}): Promise<OidcServer> {
       }
     },
   };
+}
+
+/**
+ * Fixture: a provider started before the file's tests (or a describe's) and stopped after; its
+ * getter. `opts` may be a function, run in the `before` hook (for keys or certificates made there).
+ */
+export function useOidc(
+  opts: OidcOptions | (() => OidcOptions | Promise<OidcOptions>) = {},
+): () => OidcServer {
+  return useServer(async () => startOidc(typeof opts === 'function' ? await opts() : opts));
 }

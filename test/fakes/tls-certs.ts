@@ -30,23 +30,45 @@ const ssl = (dir: string, args: string[]) =>
 export function makeCerts(): TestCerts {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'authctl-certs-'));
   const p = (f: string) => path.join(dir, f);
-  ssl(dir, [
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    'ca.key',
-    '-out',
-    'ca.pem',
-    '-days',
-    '2',
-    '-subj',
-    '/CN=authctl test CA',
-  ]);
+  const run = (...args: string[]) => ssl(dir, args);
+  /** A self-signed RSA certificate `<name>.pem` with its key `<name>.key`. */
+  const selfSigned = (name: string, subj: string) =>
+    run(
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      `${name}.key`,
+      '-out',
+      `${name}.pem`,
+      '-days',
+      '2',
+      '-subj',
+      subj,
+    );
+  /** `<name>.pem` signed by the CA from the request `<name>.csr`. */
+  const signByCa = (name: string, ...extra: string[]) =>
+    run(
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      `${name}.pem`,
+      '-days',
+      '2',
+      ...extra,
+    );
+  selfSigned('ca', '/CN=authctl test CA');
   fs.writeFileSync(p('server.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
-  ssl(dir, [
+  run(
     'req',
     '-newkey',
     'rsa:2048',
@@ -57,25 +79,9 @@ export function makeCerts(): TestCerts {
     'server.csr',
     '-subj',
     '/CN=127.0.0.1',
-  ]);
-  ssl(dir, [
-    'x509',
-    '-req',
-    '-in',
-    'server.csr',
-    '-CA',
-    'ca.pem',
-    '-CAkey',
-    'ca.key',
-    '-CAcreateserial',
-    '-out',
-    'server.pem',
-    '-days',
-    '2',
-    '-extfile',
-    'server.ext',
-  ]);
-  ssl(dir, [
+  );
+  signByCa('server', '-extfile', 'server.ext');
+  run(
     'req',
     '-newkey',
     'ec',
@@ -88,37 +94,9 @@ export function makeCerts(): TestCerts {
     'client.csr',
     '-subj',
     '/O=authctl tests/CN=mtls-client',
-  ]);
-  ssl(dir, [
-    'x509',
-    '-req',
-    '-in',
-    'client.csr',
-    '-CA',
-    'ca.pem',
-    '-CAkey',
-    'ca.key',
-    '-CAcreateserial',
-    '-out',
-    'client.pem',
-    '-days',
-    '2',
-  ]);
-  ssl(dir, [
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    'self.key',
-    '-out',
-    'self.pem',
-    '-days',
-    '2',
-    '-subj',
-    '/CN=self-signed-client',
-  ]);
+  );
+  signByCa('client');
+  selfSigned('self', '/CN=self-signed-client');
   for (const k of ['ca.key', 'server.key', 'client.key', 'self.key']) fs.chmodSync(p(k), 0o600);
   return {
     dir,

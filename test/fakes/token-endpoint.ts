@@ -4,6 +4,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { serversPerTest } from '../helpers/fixture.js';
 
 /** One request the endpoint received. */
 export interface TokenRequestSeen {
@@ -52,6 +53,11 @@ export async function startScriptedTokenEndpoint(
         server.close(() => r());
       }),
   };
+}
+
+/** Fixture: returns a starter of scripted endpoints; each one a test starts is closed after the test. */
+export function useScriptedTokenEndpoint(): typeof startScriptedTokenEndpoint {
+  return serversPerTest(startScriptedTokenEndpoint);
 }
 
 const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');

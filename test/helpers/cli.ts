@@ -1,4 +1,5 @@
 /** Helpers to run the built CLI (bin/authctl.js) as users do, with an isolated store. */
+import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -67,6 +68,19 @@ export function cliEnv(configDir: string, extra: Record<string, string | undefin
   return env;
 }
 
+/** Collect a child's stdout and stderr as text, as they arrive. */
+export function collectOutput(child: ChildProcess): { stdout: () => string; stderr: () => string } {
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.setEncoding('utf8').on('data', (d: string) => {
+    stdout += d;
+  });
+  child.stderr?.setEncoding('utf8').on('data', (d: string) => {
+    stderr += d;
+  });
+  return { stdout: () => stdout, stderr: () => stderr };
+}
+
 /** Run `authctl args…` and collect its output. */
 export function runCli(args: string[], opts: CliOptions): Promise<CliResult> {
   return new Promise((resolve, reject) => {
@@ -74,18 +88,12 @@ export function runCli(args: string[], opts: CliOptions): Promise<CliResult> {
       env: cliEnv(opts.configDir, opts.env),
       stdio: ['pipe', 'pipe', 'pipe'],
     });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
-    });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      stderr += d;
-    });
+    const out = collectOutput(child);
     const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 30_000);
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
+      const [stdout, stderr] = [out.stdout(), out.stderr()];
       recordOutput('cli', stdout, stderr, args);
       resolve({ code, signal, stdout, stderr });
     });
@@ -93,6 +101,49 @@ export function runCli(args: string[], opts: CliOptions): Promise<CliResult> {
     else child.stdin.end();
     opts.onSpawn?.(child);
   });
+}
+
+/** A running `authctl exec` (spawnExec). */
+export interface ExecRun {
+  child: ChildProcess;
+  out(): string;
+  err(): string;
+  /** Resolves with authctl's exit code once it has ended. */
+  closed: Promise<number | null>;
+  exited(): boolean;
+  /** Wait (up to 5 s) until stdout matches `re`; fail the test if it never does. */
+  waitFor(re: RegExp): Promise<void>;
+}
+
+/**
+ * Spawn `authctl exec --profile ci -- node -e <script>` detached: a session without a controlling
+ * terminal, so the signals a test sends reach authctl alone (as under a CI runner or a supervisor).
+ */
+export function spawnExec(configDir: string, script: string): ExecRun {
+  const child = spawn(
+    process.execPath,
+    [binPath, 'exec', '--profile', 'ci', '--', process.execPath, '-e', script],
+    { env: cliEnv(configDir), stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+  );
+  const { stdout: out, stderr: err } = collectOutput(child);
+  let exited = false;
+  const closed = new Promise<number | null>((resolve) =>
+    child.on('close', (c) => {
+      exited = true;
+      resolve(c);
+    }),
+  );
+  return {
+    child,
+    out,
+    err,
+    closed,
+    exited: () => exited,
+    waitFor: async (re) => {
+      for (let i = 0; i < 200 && !re.test(out()); i++) await new Promise((r) => setTimeout(r, 25));
+      assert.match(out(), re, `stdout: ${out()}\nstderr: ${err()}`);
+    },
+  };
 }
 
 /** Write a store file directly (for tests of the read path). */

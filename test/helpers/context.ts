@@ -3,6 +3,8 @@
  * traffic is real HTTP to fakes on 127.0.0.1), a recording browser, scripted prompts, and a clock
  * that tests may shift.
  */
+
+import { afterEach } from 'node:test';
 import type { Context } from '../../src/context.js';
 import { createHttpClient, sleep } from '../../src/http/client.js';
 import { PROVIDERS } from '../../src/providers/index.js';
@@ -136,4 +138,17 @@ export function testContext(opts: TestContextOptions = {}): TestContext {
     },
   };
   return ctx;
+}
+
+/** Register a hook that cleans up, after each test, every context the returned function made. */
+export function contextPerTest(): (opts?: TestContextOptions) => TestContext {
+  const made: TestContext[] = [];
+  afterEach(() => {
+    for (const c of made.splice(0)) c.cleanup();
+  });
+  return (opts) => {
+    const ctx = testContext(opts);
+    made.push(ctx);
+    return ctx;
+  };
 }

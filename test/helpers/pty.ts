@@ -1,7 +1,7 @@
 /** Run the built CLI on a real pseudo-terminal (test/helpers/pty.py) and type at it. */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { binPath, cliEnv, repoRoot } from './cli.js';
+import { binPath, cliEnv, collectOutput, repoRoot } from './cli.js';
 import { recordOutput } from './leaks.js';
 import { findShell } from './shells.js';
 
@@ -49,19 +49,12 @@ export async function runOnPty(
     ],
     { env, stdio: ['ignore', 'pipe', 'pipe'] },
   );
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => {
-    stdout += d;
-  });
-  child.stderr.setEncoding('utf8').on('data', (d: string) => {
-    stderr += d;
-  });
+  const out = collectOutput(child);
   const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   clearTimeout(timer);
-  if (code !== 0) throw new Error(`pty.py failed (${code}): ${stderr}`);
-  const res = JSON.parse(stdout) as PtyResult;
+  if (code !== 0) throw new Error(`pty.py failed (${code}): ${out.stderr()}`);
+  const res = JSON.parse(out.stdout()) as PtyResult;
   // The terminal shows stdout and stderr together; judge it by the stricter stderr rules' opposite:
   // what a person sees is what stderr may show.
   recordOutput('cli', '', res.output, args);

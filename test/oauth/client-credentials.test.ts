@@ -4,26 +4,15 @@
  * resources, discovery, error mapping, the cache, renewal, and introspection of the issued token.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { after, test } from 'node:test';
 import { renewAndSave, usableProfile } from '../../src/commands/renew.js';
 import { decodeJwt } from '../../src/lib/jwt.js';
 import { clientCredentials } from '../../src/oauth/cli/run.js';
 import { savedParams } from '../../src/store/profile.js';
-import {
-  BASIC_CLIENT,
-  JWT_RESOURCE,
-  type OidcServer,
-  OPAQUE_RESOURCE,
-  POST_CLIENT,
-  startOidc,
-} from '../fakes/oidc.js';
+import { BASIC_CLIENT, JWT_RESOURCE, OPAQUE_RESOURCE, POST_CLIENT, useOidc } from '../fakes/oidc.js';
 import { type TestContext, testContext } from '../helpers/context.js';
 
-let op: OidcServer;
-before(async () => {
-  op = await startOidc();
-});
-after(() => op.close());
+const op = useOidc();
 
 const contexts: TestContext[] = [];
 after(() => {
@@ -43,7 +32,7 @@ async function introspect(
   client: { id: string; secret: string },
 ): Promise<Record<string, unknown>> {
   const enc = (v: string) => new URLSearchParams({ v }).toString().slice(2);
-  const res = await fetch(`${op.issuer}/token/introspection`, {
+  const res = await fetch(`${op().issuer}/token/introspection`, {
     method: 'POST',
     headers: {
       'content-type': 'application/x-www-form-urlencoded',
@@ -55,13 +44,15 @@ async function introspect(
   return (await res.json()) as Record<string, unknown>;
 }
 
-const tokenRequests = () => op.requests.filter((r) => r.path === '/token').length;
+const tokenRequests = () => op().requests.filter((r) => r.path === '/token').length;
+
+/** `oauth client-credentials` at the provider's token endpoint as the Basic client, with `opts`. */
+const atBasic = (ctx: TestContext, opts: Partial<Parameters<typeof clientCredentials>[1]>) =>
+  clientCredentials(ctx, { tokenUrl: `${op().issuer}/token`, clientId: BASIC_CLIENT.id, ...opts });
 
 test('client_secret_basic (default) with a secret that needs form-encoding; introspection shows it active', async () => {
   const ctx = ctxWith(BASIC_CLIENT.secret);
-  await clientCredentials(ctx, {
-    tokenUrl: `${op.issuer}/token`,
-    clientId: BASIC_CLIENT.id,
+  await atBasic(ctx, {
     scope: ['api:read'],
     print: true,
     profile: 'basic',
@@ -88,7 +79,7 @@ test('client_secret_basic (default) with a secret that needs form-encoding; intr
 test('client_secret_post sends the credentials in the body', async () => {
   const ctx = ctxWith(POST_CLIENT.secret);
   await clientCredentials(ctx, {
-    tokenUrl: `${op.issuer}/token`,
+    tokenUrl: `${op().issuer}/token`,
     clientId: POST_CLIENT.id,
     authMethod: 'client_secret_post',
     scope: ['api:read api:write'],
@@ -105,7 +96,7 @@ test('wrong secret → exit 3 naming invalid_client; the secret is in no message
   const wrong = 'definitely-wrong-secret';
   const ctx = ctxWith(wrong);
   await assert.rejects(
-    clientCredentials(ctx, { tokenUrl: `${op.issuer}/token`, clientId: BASIC_CLIENT.id, profile: 'bad' }),
+    atBasic(ctx, { profile: 'bad' }),
     (e: Error & { exitCode?: number; hint?: string }) =>
       e.exitCode === 3 &&
       /rejected the client credentials \(invalid_client/.test(e.message) &&
@@ -119,9 +110,7 @@ test('wrong secret → exit 3 naming invalid_client; the secret is in no message
 test('a scope the client may not use → invalid_scope, exit 1 with the server description', async () => {
   const ctx = ctxWith(BASIC_CLIENT.secret);
   await assert.rejects(
-    clientCredentials(ctx, {
-      tokenUrl: `${op.issuer}/token`,
-      clientId: BASIC_CLIENT.id,
+    atBasic(ctx, {
       scope: ['api:admin'],
       profile: 's',
     }),
@@ -133,9 +122,7 @@ test('a scope the client may not use → invalid_scope, exit 1 with the server d
 
 test('--resource (RFC 8707): the JWT access token names the resource as its audience', async () => {
   const ctx = ctxWith(BASIC_CLIENT.secret);
-  await clientCredentials(ctx, {
-    tokenUrl: `${op.issuer}/token`,
-    clientId: BASIC_CLIENT.id,
+  await atBasic(ctx, {
     scope: ['api:read'],
     resource: JWT_RESOURCE,
     profile: 'jwt',
@@ -151,9 +138,7 @@ test('--resource (RFC 8707): the JWT access token names the resource as its audi
 
 test('--resource with an opaque-token resource server: introspection shows the audience', async () => {
   const ctx = ctxWith(BASIC_CLIENT.secret);
-  await clientCredentials(ctx, {
-    tokenUrl: `${op.issuer}/token`,
-    clientId: BASIC_CLIENT.id,
+  await atBasic(ctx, {
     scope: ['api:write'],
     resource: OPAQUE_RESOURCE,
     profile: 'opaque',
@@ -167,9 +152,7 @@ test('--resource with an opaque-token resource server: introspection shows the a
 test('an unknown resource is reported with the server description (exit 1)', async () => {
   const ctx = ctxWith(BASIC_CLIENT.secret);
   await assert.rejects(
-    clientCredentials(ctx, {
-      tokenUrl: `${op.issuer}/token`,
-      clientId: BASIC_CLIENT.id,
+    atBasic(ctx, {
       resource: 'urn:unknown:api',
       profile: 'r',
     }),
@@ -180,25 +163,27 @@ test('an unknown resource is reported with the server description (exit 1)', asy
 test('--issuer discovers the token endpoint; a second run is served from the cache with no request', async () => {
   const ctx = ctxWith(BASIC_CLIENT.secret);
   const opts = {
-    issuer: op.issuer,
+    issuer: op().issuer,
     clientId: BASIC_CLIENT.id,
     scope: ['api:read'],
     print: true,
     profile: 'disc',
   };
-  const before = op.requests.length;
+  const before = op().requests.length;
   await clientCredentials(ctx, opts);
   const p = ctx.store.get('disc');
-  assert.equal(savedParams(p).tokenUrl, `${op.issuer}/token`);
-  assert.equal(savedParams(p).issuer, op.issuer);
+  assert.equal(savedParams(p).tokenUrl, `${op().issuer}/token`);
+  assert.equal(savedParams(p).issuer, op().issuer);
   assert.ok(
-    op.requests.slice(before).some((r) => r.path === '/.well-known/openid-configuration'),
+    op()
+      .requests.slice(before)
+      .some((r) => r.path === '/.well-known/openid-configuration'),
     'discovery fetched',
   );
   const first = ctx.stdout.join('');
-  const count = op.requests.length;
+  const count = op().requests.length;
   await clientCredentials(ctx, opts);
-  assert.equal(op.requests.length, count, 'no network call at all for the cached token');
+  assert.equal(op().requests.length, count, 'no network call at all for the cached token');
   assert.equal(ctx.stdout.join(''), first + first, 'the same token printed again');
   assert.match(
     ctx.stderr.join(''),
@@ -206,13 +191,13 @@ test('--issuer discovers the token endpoint; a second run is served from the cac
   );
   // --force fetches anew.
   await clientCredentials(ctx, { ...opts, force: true });
-  assert.ok(op.requests.length > count);
+  assert.ok(op().requests.length > count);
   assert.notEqual(ctx.store.get('disc').token, p.token);
 });
 
 test('a different scope set is not served from the cache', async () => {
   const ctx = ctxWith(BASIC_CLIENT.secret);
-  const base = { tokenUrl: `${op.issuer}/token`, clientId: BASIC_CLIENT.id, profile: 'sc' };
+  const base = { tokenUrl: `${op().issuer}/token`, clientId: BASIC_CLIENT.id, profile: 'sc' };
   await clientCredentials(ctx, { ...base, scope: ['api:read'] });
   const n = tokenRequests();
   await clientCredentials(ctx, { ...base, scope: ['api:read', 'api:write'] });
@@ -222,9 +207,7 @@ test('a different scope set is not served from the cache', async () => {
 
 test('renewal: an expired profile is renewed with its saved parameters (token print path)', async () => {
   const ctx = ctxWith(BASIC_CLIENT.secret);
-  await clientCredentials(ctx, {
-    tokenUrl: `${op.issuer}/token`,
-    clientId: BASIC_CLIENT.id,
+  await atBasic(ctx, {
     scope: ['api:read'],
     resource: JWT_RESOURCE,
     profile: 'renew',
@@ -250,13 +233,13 @@ test('usage errors: neither or both of --issuer/--token-url, a bad --resource, p
   const ctx = ctxWith(BASIC_CLIENT.secret);
   const cases: Array<[Record<string, unknown>, RegExp]> = [
     [{}, /pass --issuer or --token-url/],
-    [{ issuer: op.issuer, tokenUrl: `${op.issuer}/token` }, /either --issuer or --token-url, not both/],
-    [{ tokenUrl: `${op.issuer}/token`, resource: 'not a uri' }, /--resource/],
-    [{ tokenUrl: `${op.issuer}/token`, resource: 'https://api.example.com/#frag' }, /without a fragment/],
+    [{ issuer: op().issuer, tokenUrl: `${op().issuer}/token` }, /either --issuer or --token-url, not both/],
+    [{ tokenUrl: `${op().issuer}/token`, resource: 'not a uri' }, /--resource/],
+    [{ tokenUrl: `${op().issuer}/token`, resource: 'https://api.example.com/#frag' }, /without a fragment/],
     [{ tokenUrl: 'http://id.example.com/token' }, /plain http is refused/],
     [{ issuer: 'http://id.example.com' }, /plain http is refused/],
   ];
-  const n = op.requests.length;
+  const n = op().requests.length;
   for (const [o, re] of cases) {
     await assert.rejects(
       clientCredentials(ctx, { clientId: BASIC_CLIENT.id, profile: 'u', ...o }),
@@ -264,5 +247,5 @@ test('usage errors: neither or both of --issuer/--token-url, a bad --resource, p
       JSON.stringify(o),
     );
   }
-  assert.equal(op.requests.length, n, 'no request before a usage error');
+  assert.equal(op().requests.length, n, 'no request before a usage error');
 });

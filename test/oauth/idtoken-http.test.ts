@@ -7,12 +7,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { AuthctlError } from '../../src/errors.js';
-import { login } from '../../src/oauth/cli/run.js';
 import { type OidcServer, startOidc } from '../fakes/oidc.js';
 import { type ProxyFake, startProxy } from '../fakes/proxy.js';
-import { testContext } from '../helpers/context.js';
-import { browse } from './login-browser.js';
+import { loginInBrowser } from '../helpers/oidc-browser.js';
 
 let op: OidcServer;
 let proxy: ProxyFake;
@@ -55,33 +52,12 @@ after(async () => {
   await proxy.close();
 });
 
-async function run(opts: Record<string, unknown> = {}) {
-  let browsing: Promise<unknown> | undefined;
-  const ctx = testContext({
-    insecure: true,
-    env: { HTTP_PROXY: proxy.url },
-    onOpen: (url) => {
-      browsing = browse(url, { origins: { [op.issuer]: `http://127.0.0.1:${op.port}` } });
-      return true;
-    },
+const run = (opts: Record<string, unknown> = {}) =>
+  loginInBrowser(op.issuer, opts, {
+    script: { origins: { [op.issuer]: `http://127.0.0.1:${op.port}` } },
+    ctx: { insecure: true, env: { HTTP_PROXY: proxy.url } },
+    ignoreBrowserErrors: true,
   });
-  let error: AuthctlError | undefined;
-  try {
-    await login(ctx, {
-      issuer: op.issuer,
-      clientId: 'pub',
-      scope: ['openid'],
-      open: true,
-      timeout: 10_000,
-      ...opts,
-    });
-  } catch (e) {
-    if (!(e instanceof AuthctlError)) throw e;
-    error = e;
-  }
-  await browsing?.catch(() => {});
-  return { ctx, error };
-}
 
 test('over plain http to idp.test the ID token signature is verified against the JWKS', async () => {
   const jwksBefore = proxy.seen.filter((s) => s.endsWith('/jwks')).length;

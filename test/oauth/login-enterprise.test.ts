@@ -9,29 +9,20 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { after, test } from 'node:test';
 import { renewAndSave } from '../../src/commands/renew.js';
-import { AuthctlError } from '../../src/errors.js';
 import { login } from '../../src/oauth/cli/run.js';
 import { savedParams } from '../../src/store/profile.js';
-import { JWT_RESOURCE, type OidcServer, OPAQUE_RESOURCE, startOidc } from '../fakes/oidc.js';
+import { JWT_RESOURCE, nativeApp, type OidcServer, OPAQUE_RESOURCE, useOidc } from '../fakes/oidc.js';
 import { startScriptedTokenEndpoint, unsignedJwt } from '../fakes/token-endpoint.js';
 import { testContext } from '../helpers/context.js';
-import { browse } from './login-browser.js';
+import { browse, loginInBrowser } from '../helpers/oidc-browser.js';
 
-const native = {
-  application_type: 'native',
-  redirect_uris: ['http://127.0.0.1/callback'],
-  grant_types: ['authorization_code', 'refresh_token'],
-  response_types: ['code'],
-  scope: 'openid offline_access api:read',
-};
+const native = nativeApp('openid offline_access api:read');
 const key = crypto.generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
 let keyFile: string;
 
-let op: OidcServer;
-let parRequired: OidcServer;
-before(async () => {
+const op = useOidc(() => {
   keyFile = path.join(fs.mkdtempSync(path.join(process.env.TMPDIR ?? '/tmp', 'authctl-key-')), 'k.pem');
   fs.writeFileSync(keyFile, key.privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600 });
   const pubJwk = key.publicKey.export({ format: 'jwk' }) as Record<string, string>;
@@ -41,7 +32,7 @@ before(async () => {
     .update(JSON.stringify({ crv: pubJwk.crv, kty: pubJwk.kty, x: pubJwk.x, y: pubJwk.y }))
     .digest('base64url');
   const jwk = { ...pubJwk, kid };
-  op = await startOidc({
+  return {
     clients: [
       { client_id: 'pub', token_endpoint_auth_method: 'none', ...native },
       {
@@ -57,55 +48,30 @@ before(async () => {
         ...native,
       },
     ],
-  });
-  parRequired = await startOidc({
-    clients: [{ client_id: 'pub', token_endpoint_auth_method: 'none', ...native }],
-    config: {
-      features: { pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: true } },
-    },
-  });
+  };
 });
-after(async () => {
-  await op.close();
-  await parRequired.close();
+const parRequired = useOidc({
+  clients: [{ client_id: 'pub', token_endpoint_auth_method: 'none', ...native }],
+  config: {
+    features: { pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: true } },
+  },
+});
+after(() => {
   fs.rmSync(path.dirname(keyFile), { recursive: true, force: true });
 });
 
 /** Run a login whose browser signs in and consents at the provider. */
-async function run(server: OidcServer, opts: Record<string, unknown>) {
-  let browsing: Promise<unknown> | undefined;
-  const ctx = testContext({
-    onOpen: (url) => {
-      browsing = browse(url, { login: 'erin' });
-      return true;
-    },
-  });
-  let error: AuthctlError | undefined;
-  try {
-    await login(ctx, {
-      issuer: server.issuer,
-      clientId: 'pub',
-      scope: ['openid'],
-      open: true,
-      timeout: 10_000,
-      ...opts,
-    });
-  } catch (e) {
-    if (!(e instanceof AuthctlError)) throw e;
-    error = e;
-  }
-  await browsing?.catch(() => {});
-  return { ctx, error };
-}
+const run = (server: OidcServer, opts: Record<string, unknown>) =>
+  loginInBrowser(server.issuer, opts, { script: { login: 'erin' }, ignoreBrowserErrors: true });
 
 test('PAR is used when discovery says require_pushed_authorization_requests: the browser gets only client_id and request_uri', async () => {
-  const r = await run(parRequired, {});
+  const r = await run(parRequired(), {});
   try {
     assert.equal(r.error, undefined, r.error?.message);
     const opened = new URL(r.ctx.opened[0]!);
     assert.deepEqual([...opened.searchParams.keys()].sort(), ['client_id', 'request_uri']);
     assert.match(opened.searchParams.get('request_uri')!, /^urn:ietf:params:oauth:request_uri:/);
-    const events = parRequired.grants.map((g) => g.event);
+    const events = parRequired().grants.map((g) => g.event);
     assert.ok(events.includes('pushed_authorization_request.success'), events.join(','));
     assert.ok(events.includes('grant.success'));
     assert.equal(savedParams(r.ctx.store.get('oauth')).par, true);
@@ -115,17 +81,17 @@ test('PAR is used when discovery says require_pushed_authorization_requests: the
 });
 
 test('a client that requires PAR is refused without --par and logs in with it', async () => {
-  const without = await run(op, { clientId: 'par-only' });
+  const without = await run(op(), { clientId: 'par-only' });
   try {
     assert.ok(without.error, 'refused');
     assert.match(without.error!.message, /invalid_request|Pushed Authorization Request/i);
   } finally {
     without.ctx.cleanup();
   }
-  const withPar = await run(op, { clientId: 'par-only', par: true });
+  const withPar = await run(op(), { clientId: 'par-only', par: true });
   try {
     assert.equal(withPar.error, undefined, withPar.error?.message);
-    const par = op.grants.filter(
+    const par = op().grants.filter(
       (g) => g.clientId === 'par-only' && g.event === 'pushed_authorization_request.success',
     );
     assert.equal(par.length, 1);
@@ -138,7 +104,7 @@ test('a client that requires PAR is refused without --par and logs in with it', 
 });
 
 test('authorization parameters reach the provider: audience, prompt, login_hint, acr_values, max_age, --param', async () => {
-  const r = await run(op, {
+  const r = await run(op(), {
     audience: 'https://api.example.test',
     prompt: 'login',
     loginHint: 'erin@example.test',
@@ -157,7 +123,9 @@ test('authorization parameters reach the provider: audience, prompt, login_hint,
     assert.equal(q.get('acr_values'), 'urn:mace:incommon:iap:silver');
     assert.equal(q.get('max_age'), '300');
     assert.equal(q.get('ui_locales'), 'de');
-    const auth = op.grants.filter((g) => g.event === 'authorization.success').at(-1)!;
+    const auth = op()
+      .grants.filter((g) => g.event === 'authorization.success')
+      .at(-1)!;
     assert.equal(auth.params.login_hint, 'erin@example.test');
     assert.equal(auth.params.acr_values, 'urn:mace:incommon:iap:silver');
     assert.equal(String(auth.params.max_age), '300');
@@ -175,11 +143,11 @@ test('bad authorization parameters are exit 2 before anything is opened', async 
     [{ maxAge: '5m' }, /--max-age '5m' is not a number of seconds/],
     [{ tokenParam: ['x'] }, /--token-param 'x' is not name=value/],
     [
-      { par: true, issuer: undefined, authorizeUrl: `${op.issuer}/auth`, tokenUrl: `${op.issuer}/token` },
+      { par: true, issuer: undefined, authorizeUrl: `${op().issuer}/auth`, tokenUrl: `${op().issuer}/token` },
       /--par needs --issuer/,
     ],
   ] as const) {
-    const r = await run(op, opts);
+    const r = await run(op(), opts);
     try {
       assert.equal(r.error?.exitCode, 2, JSON.stringify(opts));
       assert.match(r.error!.message, re);
@@ -191,10 +159,12 @@ test('bad authorization parameters are exit 2 before anything is opened', async 
 });
 
 test('a confidential login with private_key_jwt: the code exchange is authenticated by a signed assertion', async () => {
-  const r = await run(op, { clientId: 'pkjwt-app', privateKey: keyFile });
+  const r = await run(op(), { clientId: 'pkjwt-app', privateKey: keyFile });
   try {
     assert.equal(r.error, undefined, r.error?.message);
-    const g = op.grants.filter((x) => x.clientId === 'pkjwt-app' && x.event === 'grant.success').at(-1)!;
+    const g = op()
+      .grants.filter((x) => x.clientId === 'pkjwt-app' && x.event === 'grant.success')
+      .at(-1)!;
     assert.equal(g.clientAuthMethod, 'private_key_jwt');
     assert.equal(g.grantType, 'authorization_code');
     assert.equal(savedParams(r.ctx.store.get('oauth')).privateKeyFile, keyFile);
@@ -211,7 +181,7 @@ test('every --resource goes into the authorization request, the code exchange an
     expires_in: 600,
     refresh_token: 'rt-1',
     id_token: unsignedJwt({
-      iss: op.issuer,
+      iss: op().issuer,
       aud: 'pub',
       sub: 'erin',
       exp: Math.floor(Date.now() / 1000) + 600,
@@ -227,7 +197,7 @@ test('every --resource goes into the authorization request, the code exchange an
   });
   try {
     await login(ctx, {
-      authorizeUrl: `${op.issuer}/auth`,
+      authorizeUrl: `${op().issuer}/auth`,
       tokenUrl: ep.url,
       clientId: 'pub',
       scope: ['api:read'],

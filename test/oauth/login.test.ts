@@ -7,32 +7,26 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { AuthctlError, ExitCode, InterruptedError } from '../../src/errors.js';
 import { login } from '../../src/oauth/cli/run.js';
 import { savedParams } from '../../src/store/profile.js';
-import { type OidcServer, startOidc } from '../fakes/oidc.js';
+import { nativeApp, startOidc } from '../fakes/oidc.js';
 import { startScriptedTokenEndpoint, unsignedJwt } from '../fakes/token-endpoint.js';
 import { type TestContext, type TestContextOptions, testContext } from '../helpers/context.js';
-import { type BrowserResult, type BrowserScript, browse } from './login-browser.js';
+import { useServer } from '../helpers/fixture.js';
+import { type BrowserLogin, type BrowserScript, browse, loginInBrowser } from '../helpers/oidc-browser.js';
 
 const PUBLIC = 'authctl-cli';
 const CONFIDENTIAL = 'authctl-conf';
 const CONF_SECRET = 'conf:s3cret/+';
-const loginClient = {
-  application_type: 'native',
-  redirect_uris: ['http://127.0.0.1/callback'],
-  grant_types: ['authorization_code', 'refresh_token'],
-  response_types: ['code'],
-  scope: 'openid offline_access profile email api:read',
-};
+const loginClient = nativeApp('openid offline_access profile email api:read');
 
-let op: OidcServer;
 const tokenRequests: string[] = [];
 const challengeMethods: unknown[] = [];
 
-before(async () => {
-  op = await startOidc({
+const op = useServer(async () => {
+  const server = await startOidc({
     clients: [
       { client_id: PUBLIC, token_endpoint_auth_method: 'none', ...loginClient },
       {
@@ -44,19 +38,20 @@ before(async () => {
     ],
   });
   // Koa composed the middleware when the harness started, so count token requests by their events.
-  const provider = op.provider as unknown as {
+  const provider = server.provider as unknown as {
     on(ev: string, fn: (m: { codeChallengeMethod?: unknown }) => void): void;
   };
   provider.on('grant.success', () => tokenRequests.push('ok'));
   provider.on('grant.error', () => tokenRequests.push('error'));
   provider.on('authorization_code.saved', (code) => challengeMethods.push(code.codeChallengeMethod));
+  return server;
 });
-after(() => op.close());
 
-interface Run {
-  ctx: TestContext;
-  error?: AuthctlError;
-  page?: BrowserResult;
+/** `oauth login` in-process at the provider as the public client (the browser opened, 10 s), then `opts`. */
+const loginAt = (ctx: TestContext, opts: Record<string, unknown> = {}) =>
+  login(ctx, { issuer: op().issuer, clientId: PUBLIC, open: true, timeout: 10_000, ...opts });
+
+interface Run extends BrowserLogin {
   tokenRequests: number;
 }
 
@@ -66,33 +61,13 @@ async function run(
   script: BrowserScript | null = {},
   ctxOpts: TestContextOptions = {},
 ): Promise<Run> {
-  let browsing: Promise<BrowserResult> | undefined;
-  const ctx = testContext({
-    onOpen: (url) => {
-      if (script) browsing = browse(url, script);
-      return true;
-    },
-    ...ctxOpts,
-  });
   const before = tokenRequests.length;
-  const r: Run = { ctx, tokenRequests: 0 };
-  try {
-    await login(ctx, {
-      issuer: op.issuer,
-      clientId: PUBLIC,
-      scope: ['openid offline_access'],
-      open: true,
-      timeout: 10_000,
-      profile: 'oauth',
-      ...opts,
-    });
-  } catch (e) {
-    if (!(e instanceof AuthctlError)) throw e;
-    r.error = e;
-  }
-  if (browsing) r.page = await browsing;
-  r.tokenRequests = tokenRequests.length - before;
-  return r;
+  const r = await loginInBrowser(
+    op().issuer,
+    { clientId: PUBLIC, scope: ['openid offline_access'], profile: 'oauth', ...opts },
+    { script, ctx: ctxOpts },
+  );
+  return { ...r, tokenRequests: tokenRequests.length - before };
 }
 
 const stderr = (r: Run) => r.ctx.stderr.join('');
@@ -119,9 +94,9 @@ test('full login: PKCE S256, state, nonce; tokens checked and saved; success pag
     assert.ok(p.refreshToken, 'refresh token stored');
     assert.ok(p.idToken);
     assert.deepEqual(p.scopes.sort(), ['offline_access', 'openid']);
-    assert.equal(savedParams(p).issuer, op.issuer);
-    assert.equal(savedParams(p).authorizeUrl, `${op.issuer}/auth`);
-    assert.equal(savedParams(p).tokenUrl, `${op.issuer}/token`);
+    assert.equal(savedParams(p).issuer, op().issuer);
+    assert.equal(savedParams(p).authorizeUrl, `${op().issuer}/auth`);
+    assert.equal(savedParams(p).tokenUrl, `${op().issuer}/token`);
     assert.equal(savedParams(p).clientId, PUBLIC);
     assert.equal(savedParams(p).authMethod, 'none');
     assert.equal(savedParams(p).confidential, false);
@@ -144,8 +119,8 @@ test('--print puts exactly the token on stdout; explicit endpoints work without 
   const r = await run({
     issuer: undefined,
     timeout: 0,
-    authorizeUrl: `${op.issuer}/auth`,
-    tokenUrl: `${op.issuer}/token`,
+    authorizeUrl: `${op().issuer}/auth`,
+    tokenUrl: `${op().issuer}/token`,
     scope: ['openid'],
     print: true,
   });
@@ -394,13 +369,9 @@ test('--manual prints the URL, opens nothing, and takes the pasted redirect', as
     },
   });
   try {
-    await login(ctx, {
-      issuer: op.issuer,
-      clientId: PUBLIC,
+    await loginAt(ctx, {
       scope: ['openid'],
       manual: true,
-      open: true,
-      timeout: 10_000,
       profile: 'm',
     });
     assert.deepEqual(ctx.opened, []);
@@ -426,7 +397,7 @@ test('--manual: a pasted URL with the wrong state is exit 1; without a terminal 
   const before = tokenRequests.length;
   try {
     await assert.rejects(
-      login(ctx, { issuer: op.issuer, clientId: PUBLIC, manual: true, open: true, timeout: 10_000 }),
+      loginAt(ctx, { manual: true }),
       (e: unknown) => e instanceof AuthctlError && e.exitCode === ExitCode.failure && /state/.test(e.message),
     );
     assert.equal(tokenRequests.length, before);
@@ -436,7 +407,7 @@ test('--manual: a pasted URL with the wrong state is exit 1; without a terminal 
   const noTty = testContext({ interactive: false });
   try {
     await assert.rejects(
-      login(noTty, { issuer: op.issuer, clientId: PUBLIC, manual: true, open: true, timeout: 10_000 }),
+      loginAt(noTty, { manual: true }),
       (e: unknown) =>
         e instanceof AuthctlError && e.exitCode === ExitCode.usage && /--manual/.test(e.message),
     );
@@ -466,7 +437,9 @@ test('no browser but a terminal: the paste prompt is offered, and a callback tha
     },
   });
   try {
-    await login(ctx, { issuer: op.issuer, clientId: PUBLIC, scope: ['openid'], open: true, timeout: 10_000 });
+    await loginAt(ctx, {
+      scope: ['openid'],
+    });
     assert.match(ctx.stderr.join(''), /Could not open a browser/);
     assert.ok(cancelled, 'the prompt was offered');
     assert.equal(cancelled?.aborted, true, 'and cancelled once the callback won');
@@ -490,7 +463,9 @@ test('no browser and no terminal: keeps listening and says the URL must be opene
     throw new Error('no URL printed');
   })();
   try {
-    await login(ctx, { issuer: op.issuer, clientId: PUBLIC, scope: ['openid'], open: true, timeout: 10_000 });
+    await loginAt(ctx, {
+      scope: ['openid'],
+    });
     assert.equal((await waiting).status, 200);
     assert.match(ctx.stderr.join(''), /ssh -L/);
   } finally {
@@ -522,10 +497,7 @@ test('timeout is exit 5 and Ctrl-C is exit 130; the store is left as it was', as
     const t0 = Date.now();
     try {
       await assert.rejects(
-        login(ctx, {
-          issuer: op.issuer,
-          clientId: PUBLIC,
-          open: true,
+        loginAt(ctx, {
           timeout: kind === 'timeout' ? 400 : 10_000,
         }),
         (e: unknown) =>
@@ -549,12 +521,8 @@ test('a redirect port already in use is exit 1 naming --redirect-uri', async () 
   const ctx = testContext();
   try {
     await assert.rejects(
-      login(ctx, {
-        issuer: op.issuer,
-        clientId: PUBLIC,
+      loginAt(ctx, {
         redirectUri: `http://127.0.0.1:${port}/callback`,
-        open: true,
-        timeout: 10_000,
       }),
       (e: unknown) =>
         e instanceof AuthctlError &&
@@ -586,7 +554,7 @@ test('flag errors are exit 2 before any request', async () => {
     const ctx = testContext();
     try {
       await assert.rejects(
-        login(ctx, { issuer: op.issuer, clientId: PUBLIC, open: true, timeout: 1000, ...opts }),
+        loginAt(ctx, { open: true, timeout: 1000, ...opts }),
         (e: unknown) => e instanceof AuthctlError && e.exitCode === ExitCode.usage && re.test(e.message),
         JSON.stringify(opts),
       );

@@ -4,55 +4,39 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { header, print, refresh } from '../../src/commands/token.js';
 import { AuthctlError, ExitCode } from '../../src/errors.js';
-import { login } from '../../src/oauth/cli/run.js';
 import {
   type AuthorizationCodeParams,
   type AuthorizationCodeProfile,
   savedParams,
 } from '../../src/store/profile.js';
-import { type OidcServer, startOidc } from '../fakes/oidc.js';
+import { nativeApp, type OidcServer, useOidc } from '../fakes/oidc.js';
 import { startScriptedTokenEndpoint, unsignedJwt } from '../fakes/token-endpoint.js';
 import { runCli } from '../helpers/cli.js';
 import { type TestContext, type TestContextOptions, testContext } from '../helpers/context.js';
-import { browse } from './login-browser.js';
+import { loginInBrowser } from '../helpers/oidc-browser.js';
 
 const PUBLIC = 'refresh-cli';
 const CONFIDENTIAL = 'refresh-conf';
 const SECRET = 'refresh-secret';
-const client = {
-  application_type: 'native',
-  redirect_uris: ['http://127.0.0.1/callback'],
-  grant_types: ['authorization_code', 'refresh_token'],
-  response_types: ['code'],
-  scope: 'openid offline_access api:read',
-};
+const client = nativeApp('openid offline_access api:read');
 
-let rotating: OidcServer;
-let keeping: OidcServer;
-
-before(async () => {
-  rotating = await startOidc({
-    clients: [{ client_id: PUBLIC, token_endpoint_auth_method: 'none', ...client }],
-  });
-  // A server that does not rotate: the refresh response carries no refresh_token.
-  keeping = await startOidc({
-    clients: [
-      {
-        client_id: CONFIDENTIAL,
-        client_secret: SECRET,
-        token_endpoint_auth_method: 'client_secret_post',
-        ...client,
-      },
-    ],
-    config: { rotateRefreshToken: () => false },
-  });
+const rotating = useOidc({
+  clients: [{ client_id: PUBLIC, token_endpoint_auth_method: 'none', ...client }],
 });
-after(async () => {
-  await rotating.close();
-  await keeping.close();
+// A server that does not rotate: the refresh response carries no refresh_token.
+const keeping = useOidc({
+  clients: [
+    {
+      client_id: CONFIDENTIAL,
+      client_secret: SECRET,
+      token_endpoint_auth_method: 'client_secret_post',
+      ...client,
+    },
+  ],
+  config: { rotateRefreshToken: () => false },
 });
 
 /** Log in through the provider's pages and return the context holding profile `name`. */
@@ -62,22 +46,13 @@ async function loggedIn(
   ctxOpts: TestContextOptions = {},
   name = 'oauth',
 ): Promise<TestContext> {
-  const ctx = testContext({
-    onOpen: (url) => {
-      void browse(url, {});
-      return true;
-    },
-    ...ctxOpts,
-  });
-  await login(ctx, {
-    issuer: op.issuer,
-    clientId,
-    scope: ['openid offline_access'],
-    open: true,
-    timeout: 10_000,
-    profile: name,
-  });
-  return ctx;
+  const r = await loginInBrowser(
+    op.issuer,
+    { clientId, scope: ['openid offline_access'], profile: name },
+    { ctx: ctxOpts, ignoreBrowserErrors: true },
+  );
+  if (r.error) throw r.error;
+  return r.ctx;
 }
 
 /** POST a refresh grant directly, as a replaying attacker would. */
@@ -96,7 +71,7 @@ async function replay(op: OidcServer, refreshToken: string): Promise<{ status: n
 }
 
 test('token refresh rotates: the new refresh token is stored and the old one is rejected afterwards', async () => {
-  const ctx = await loggedIn(rotating, PUBLIC);
+  const ctx = await loggedIn(rotating(), PUBLIC);
   try {
     const before = ctx.store.get('oauth');
     assert.ok(before.refreshToken);
@@ -114,7 +89,7 @@ test('token refresh rotates: the new refresh token is stored and the old one is 
     const after2 = ctx.store.get('oauth');
     assert.notEqual(after2.refreshToken, after1.refreshToken);
     // …and the first one, already used, is refused by the server.
-    assert.deepEqual(await replay(rotating, before.refreshToken!), { status: 400, error: 'invalid_grant' });
+    assert.deepEqual(await replay(rotating(), before.refreshToken!), { status: 400, error: 'invalid_grant' });
     assert.ok(!ctx.stderr.join('').includes(after2.refreshToken!), 'no refresh token in messages');
   } finally {
     ctx.cleanup();
@@ -122,7 +97,7 @@ test('token refresh rotates: the new refresh token is stored and the old one is 
 });
 
 test('token print refreshes an expired token silently and prints exactly the new token', async () => {
-  const ctx = await loggedIn(rotating, PUBLIC);
+  const ctx = await loggedIn(rotating(), PUBLIC);
   try {
     const p = ctx.store.get('oauth');
     await ctx.store.save('oauth', { ...p, expiresAt: '2020-01-01T00:00:00Z' });
@@ -143,7 +118,7 @@ test('token print refreshes an expired token silently and prints exactly the new
 });
 
 test('a server that sends no new refresh token: the old one is kept (confidential client, secret from the environment)', async () => {
-  const ctx = await loggedIn(keeping, CONFIDENTIAL, { env: { AUTHCTL_CLIENT_SECRET: SECRET } });
+  const ctx = await loggedIn(keeping(), CONFIDENTIAL, { env: { AUTHCTL_CLIENT_SECRET: SECRET } });
   try {
     const p = ctx.store.get('oauth');
     assert.equal(savedParams(p).confidential, true);
@@ -167,7 +142,7 @@ test('a server that sends no new refresh token: the old one is kept (confidentia
 });
 
 test('invalid_grant is exit 4 telling the user to log in again; the store is untouched', async () => {
-  const ctx = await loggedIn(rotating, PUBLIC);
+  const ctx = await loggedIn(rotating(), PUBLIC);
   try {
     const p = ctx.store.get('oauth');
     await ctx.store.save('oauth', {
@@ -183,7 +158,7 @@ test('invalid_grant is exit 4 telling the user to log in again; the store is unt
         assert.match(e.message, /invalid_grant/);
         assert.match(
           e.hint ?? '',
-          new RegExp(`authctl oauth login --issuer ${rotating.issuer} --client-id ${PUBLIC}`),
+          new RegExp(`authctl oauth login --issuer ${rotating().issuer} --client-id ${PUBLIC}`),
         );
         assert.ok(!e.message.includes('revoked-or-bogus'));
         return true;
@@ -316,7 +291,7 @@ test('a refreshed ID token for another subject is rejected and nothing is saved'
 });
 
 test('CLI: authctl token refresh, then token print, against the rotating provider; invalid_grant is exit 4', async () => {
-  const ctx = await loggedIn(rotating, PUBLIC, {}, 'cli');
+  const ctx = await loggedIn(rotating(), PUBLIC, {}, 'cli');
   try {
     const p = ctx.store.get('cli');
     const configDir = ctx.env.AUTHCTL_CONFIG_DIR!;

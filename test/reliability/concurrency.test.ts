@@ -9,16 +9,15 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import {
   actigraphArgs,
   actigraphEnv,
   type IdsClient,
-  type IdsFake,
   type RecordedRequest,
-  startIdentityServer,
+  useIdentityServer,
 } from '../fakes/identityserver.js';
-import { type FakeLauncher, startFakeLauncher } from '../fakes/safe-launcher.js';
+import { useFakeLauncher } from '../fakes/safe-launcher.js';
 import {
   type CliResult,
   readStore,
@@ -42,17 +41,9 @@ const shared = Array.from({ length: SHARED }, (_, i) => client(`shared-${i}`));
 const actigraph = Array.from({ length: ACTIGRAPH }, (_, i) => client(`login-${i}`));
 const oauth = Array.from({ length: OAUTH }, (_, i) => client(`oc-${i}`));
 
-let ids: IdsFake;
-let launcher: FakeLauncher;
-before(async () => {
-  // A slow token endpoint makes the renewals overlap inside the profile lock.
-  ids = await startIdentityServer({ clients: [...shared, ...actigraph, ...oauth], delayMs: 300 });
-  launcher = await startFakeLauncher({ policy: 'allow' });
-});
-after(async () => {
-  await ids.close();
-  await launcher.close();
-});
+// A slow token endpoint makes the renewals overlap inside the profile lock.
+const ids = useIdentityServer({ clients: [...shared, ...actigraph, ...oauth], delayMs: 300 });
+const launcher = useFakeLauncher({ policy: 'allow' });
 
 /** The client a token request came from (form body or Basic header). */
 function clientOf(r: RecordedRequest): string | undefined {
@@ -81,7 +72,7 @@ test(`${TOTAL} processes against one store: logins and renewals mixed, nothing l
         subject: c.id,
         scopes: ['CentrePoint'],
         params: {
-          tokenUrl: ids.tokenUrl,
+          tokenUrl: ids().tokenUrl,
           clientId: c.id,
           authMethod: 'client_secret_post',
           scope: 'CentrePoint',
@@ -113,7 +104,7 @@ test(`${TOTAL} processes against one store: logins and renewals mixed, nothing l
       jobs.push({
         kind: 'actigraph',
         profile: c.id,
-        run: cli(actigraphArgs(ids.tokenUrl, ['--profile', c.id, '--print'], c), actigraphEnv(c)),
+        run: cli(actigraphArgs(ids().tokenUrl, ['--profile', c.id, '--print'], c), actigraphEnv(c)),
       });
     }
     for (const c of oauth) {
@@ -125,7 +116,7 @@ test(`${TOTAL} processes against one store: logins and renewals mixed, nothing l
             'oauth',
             'client-credentials',
             '--token-url',
-            ids.tokenUrl,
+            ids().tokenUrl,
             '--client-id',
             c.id,
             '--scope',
@@ -155,7 +146,7 @@ test(`${TOTAL} processes against one store: logins and renewals mixed, nothing l
           '--app-vendor',
           'Example',
           '--launcher-url',
-          launcher.url,
+          launcher().url,
           '--profile',
           name,
           '--print',
@@ -193,12 +184,12 @@ test(`${TOTAL} processes against one store: logins and renewals mixed, nothing l
 
     // One token request per client: the shared profiles were renewed once, whatever the contention.
     const perClient = new Map<string, number>();
-    for (const r of ids.requests)
+    for (const r of ids().requests)
       perClient.set(clientOf(r) ?? '?', (perClient.get(clientOf(r) ?? '?') ?? 0) + 1);
     for (const c of [...shared, ...actigraph, ...oauth])
       assert.equal(perClient.get(c.id), 1, `requests by ${c.id}`);
-    assert.equal(ids.requests.length, SHARED + ACTIGRAPH + OAUTH);
-    assert.equal(launcher.requestsTo('POST', '/auth').length, SAFE);
+    assert.equal(ids().requests.length, SHARED + ACTIGRAPH + OAUTH);
+    assert.equal(launcher().requestsTo('POST', '/auth').length, SAFE);
 
     // What each process printed is what the store holds; every renewal printer saw the one new token.
     for (const { job, r } of results) {

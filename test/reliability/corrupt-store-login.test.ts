@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { test } from 'node:test';
+import { pryvRequestArgs, safeAuthorizeArgs } from '../helpers/args.js';
 import { runCli, tempConfigDir } from '../helpers/cli.js';
 
 test('with an unparseable store, no login sends a request; exit 1 naming the file, file untouched', async () => {
@@ -25,31 +26,9 @@ test('with an unparseable store, no login sends a request; exit 1 naming the fil
     fs.writeFileSync(file, '{"version":1,"profiles":', { mode: 0o600 });
     const before = fs.readFileSync(file);
     const logins: string[][] = [
-      [
-        'pryv',
-        'request',
-        '--app-id',
-        'my-app-id',
-        '--permission',
-        'diary:read',
-        '--service-info',
-        `${base}/service/info`,
-      ],
+      pryvRequestArgs(`${base}/service/info`),
       ['pryv', 'poll', `${base}/reg/access/abcdefghijklmnop`],
-      [
-        'safe',
-        'authorize',
-        '--app-name',
-        'A',
-        '--app-id',
-        'a.b',
-        '--app-version',
-        '1',
-        '--app-vendor',
-        'V',
-        '--launcher-url',
-        base,
-      ],
+      safeAuthorizeArgs(base),
       ['liveperson', 'login', '--account', '12345', '--client-id', 'c', '--domain', base],
       ['oauth', 'login', '--issuer', base, '--client-id', 'c'],
       ['oauth', 'client-credentials', '--token-url', `${base}/token`, '--client-id', 'c'],

@@ -9,29 +9,21 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import {
   actigraphArgs,
   actigraphEnv,
   DEFAULT_IDS_CLIENTS,
-  type IdsFake,
-  startIdentityServer,
+  useIdentityServer,
 } from '../fakes/identityserver.js';
-import { type FakeLauncher, startFakeLauncher } from '../fakes/safe-launcher.js';
+import { useFakeLauncher } from '../fakes/safe-launcher.js';
+import { safeAuthorizeArgs } from '../helpers/args.js';
 import { assertFailure } from '../helpers/assert.js';
 import { readStore, runCli, sampleProfile, tempConfigDir, writeStore } from '../helpers/cli.js';
 
 const CI = DEFAULT_IDS_CLIENTS[0]!;
-let ids: IdsFake;
-let launcher: FakeLauncher;
-before(async () => {
-  ids = await startIdentityServer();
-  launcher = await startFakeLauncher({ policy: 'allow' });
-});
-after(async () => {
-  await ids.close();
-  await launcher.close();
-});
+const ids = useIdentityServer();
+const launcher = useFakeLauncher({ policy: 'allow' });
 
 const healthy = JSON.stringify({ version: 1, profiles: { keep: sampleProfile() } }, null, 2);
 const corruptions: Array<[string, string, RegExp]> = [
@@ -46,41 +38,14 @@ const corruptions: Array<[string, string, RegExp]> = [
   ],
 ];
 
-const logins: Array<
-  [string, (ctx: { ids: IdsFake; launcher: FakeLauncher }) => string[], Record<string, string>]
-> = [
-  ['actigraph token', ({ ids }) => actigraphArgs(ids.tokenUrl, [], CI), actigraphEnv(CI)],
+const logins: Array<[string, () => string[], Record<string, string>]> = [
+  ['actigraph token', () => actigraphArgs(ids().tokenUrl, [], CI), actigraphEnv(CI)],
   [
     'oauth client-credentials',
-    ({ ids }) => [
-      'oauth',
-      'client-credentials',
-      '--token-url',
-      ids.tokenUrl,
-      '--client-id',
-      CI.id,
-      '--print',
-    ],
+    () => ['oauth', 'client-credentials', '--token-url', ids().tokenUrl, '--client-id', CI.id, '--print'],
     { AUTHCTL_CLIENT_SECRET: CI.secret },
   ],
-  [
-    'safe authorize',
-    ({ launcher }) => [
-      'safe',
-      'authorize',
-      '--app-name',
-      'A',
-      '--app-id',
-      'net.example.a',
-      '--app-version',
-      '1',
-      '--app-vendor',
-      'V',
-      '--launcher-url',
-      launcher.url,
-    ],
-    {},
-  ],
+  ['safe authorize', () => safeAuthorizeArgs(launcher().url), {}],
 ];
 
 for (const [what, text, message] of corruptions) {
@@ -89,12 +54,10 @@ for (const [what, text, message] of corruptions) {
     try {
       const file = writeStore(dir, text);
       const before = fs.readFileSync(file);
-      const tokenRequests = ids.requests.length;
-      const posts = launcher.requestsTo('POST', '/auth').length;
+      const tokenRequests = ids().requests.length;
+      const posts = launcher().requestsTo('POST', '/auth').length;
       const results = await Promise.all(
-        logins.map(([, args, env]) =>
-          runCli([...args({ ids, launcher }), '--verbose'], { configDir: dir, env }),
-        ),
+        logins.map(([, args, env]) => runCli([...args(), '--verbose'], { configDir: dir, env })),
       );
       for (const [i, r] of results.entries()) {
         const line = assertFailure(r, 1, message);
@@ -103,9 +66,9 @@ for (const [what, text, message] of corruptions) {
       assert.deepEqual(fs.readFileSync(file), before, 'the store is left byte for byte');
       assert.deepEqual(fs.readdirSync(dir), ['config.json'], 'no lock or temp file');
       // The client-credentials logins read the store (cache check) before any request.
-      assert.equal(ids.requests.length, tokenRequests, 'no token was requested only to be thrown away');
+      assert.equal(ids().requests.length, tokenRequests, 'no token was requested only to be thrown away');
       t.diagnostic(
-        `safe authorize reached the Launcher ${launcher.requestsTo('POST', '/auth').length - posts} time(s)`,
+        `safe authorize reached the Launcher ${launcher().requestsTo('POST', '/auth').length - posts} time(s)`,
       );
     } finally {
       cleanup();
@@ -127,7 +90,7 @@ test('a damaged profile survives logins to other profiles; a login to its name r
       details: { anything: { nested: 1 } },
     });
     writeStore(dir, { version: 1, profiles: { damaged, future } });
-    const args = actigraphArgs(ids.tokenUrl, [], CI);
+    const args = actigraphArgs(ids().tokenUrl, [], CI);
     const env = actigraphEnv(CI);
     const r = await runCli([...args, '--profile', 'fresh', '--print'], { configDir: dir, env });
     assert.equal(r.code, 0, r.stderr);
@@ -158,7 +121,7 @@ test('a login through a group/other-readable store and directory tightens them t
     const file = writeStore(dir, { version: 1, profiles: { keep: sampleProfile() } });
     fs.chmodSync(file, 0o644);
     fs.chmodSync(dir, 0o755);
-    const r = await runCli(actigraphArgs(ids.tokenUrl, ['--print'], CI), {
+    const r = await runCli(actigraphArgs(ids().tokenUrl, ['--print'], CI), {
       configDir: dir,
       env: actigraphEnv(CI),
     });

@@ -9,31 +9,22 @@ import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
-import { after, before, test } from 'node:test';
-import { type FakePryv, startFakePryv } from '../fakes/pryv.js';
-import { type FakeLauncher, startFakeLauncher } from '../fakes/safe-launcher.js';
-import { type FakeSentinel, freePort, startSentinel } from '../fakes/sentinel.js';
+import { test } from 'node:test';
+import { expiredActigraphProfile } from '../fakes/identityserver.js';
+import { useFakePryv } from '../fakes/pryv.js';
+import { useFakeLauncher } from '../fakes/safe-launcher.js';
+import { freePort, useSentinel } from '../fakes/sentinel.js';
+import { livepersonLoginArgs, oauthLoginArgs, pryvRequestArgs, safeAuthorizeArgs } from '../helpers/args.js';
 import { assertFailure } from '../helpers/assert.js';
 import { runCli, sampleProfile, tempConfigDir, writeStore } from '../helpers/cli.js';
-import { type FaultServer, startFaultServer } from './fault-servers.js';
+import { useServer } from '../helpers/fixture.js';
+import { startFaultServer } from './fault-servers.js';
 
-let pryv: FakePryv;
-let launcher: FakeLauncher;
-let sentinel: FakeSentinel;
+const pryv = useFakePryv({ generation: 'v1', pollRateMs: 50 });
+const launcher = useFakeLauncher({ policy: 'hold' });
+const sentinel = useSentinel();
 /** A token endpoint that accepts the renewal and never answers it. */
-let tokenEndpoint: FaultServer;
-before(async () => {
-  pryv = await startFakePryv({ generation: 'v1', pollRateMs: 50 });
-  launcher = await startFakeLauncher({ policy: 'hold' });
-  sentinel = await startSentinel();
-  tokenEndpoint = await startFaultServer('hang');
-});
-after(async () => {
-  await pryv.close();
-  await launcher.close();
-  await sentinel.close();
-  await tokenEndpoint.close();
-});
+const tokenEndpoint = useServer(() => startFaultServer('hang'));
 
 /** A waiting point: the command, and how to tell that it is waiting there. */
 interface Point {
@@ -62,68 +53,23 @@ const onStderr = (re: RegExp) => (_child: ChildProcess, stderr: () => string) =>
 const points: Point[] = [
   {
     name: 'Pryv polling',
-    args: () => [
-      'pryv',
-      'request',
-      '--service-info',
-      pryv.serviceInfoUrl,
-      '--app-id',
-      'interrupt-test',
-      '--permission',
-      'diary:read',
-      '--no-open',
-    ],
+    args: () => pryvRequestArgs(pryv().serviceInfoUrl, '--no-open'),
     waiting: onStderr(/Waiting for approval in the browser/),
   },
   {
     name: 'held-open SAFE POST',
-    args: () => [
-      'safe',
-      'authorize',
-      '--app-name',
-      'I',
-      '--app-id',
-      'net.example.interrupt',
-      '--app-version',
-      '1',
-      '--app-vendor',
-      'V',
-      '--launcher-url',
-      launcher.url,
-    ],
+    args: () => safeAuthorizeArgs(launcher().url),
     waiting: onStderr(/Waiting for approval in SAFE Launcher/),
   },
   {
     name: 'OAuth loopback wait',
-    args: (port) => [
-      'oauth',
-      'login',
-      '--authorize-url',
-      'http://127.0.0.1:1/authorize',
-      '--token-url',
-      'http://127.0.0.1:1/token',
-      '--client-id',
-      'interrupt-client',
-      '--redirect-uri',
-      `http://127.0.0.1:${port}/callback`,
-    ],
+    args: (port) => oauthLoginArgs('interrupt-client', port),
     waiting: onStderr(/Waiting for the browser to return/),
     listens: true,
   },
   {
     name: 'LivePerson loopback wait',
-    args: (port) => [
-      'liveperson',
-      'login',
-      '--account',
-      sentinel.account,
-      '--client-id',
-      'not-registered-so-the-browser-never-returns',
-      '--domain',
-      sentinel.url,
-      '--redirect-uri',
-      `http://localhost:${port}/callback`,
-    ],
+    args: (port) => livepersonLoginArgs(sentinel(), 'not-registered-so-the-browser-never-returns', port),
     env: { AUTHCTL_CLIENT_SECRET: 'interrupt-test-secret' },
     waiting: onStderr(/Waiting for the browser to return/),
     listens: true,
@@ -133,25 +79,13 @@ const points: Point[] = [
     args: () => ['token', 'print', 'ci'],
     env: { AUTHCTL_CLIENT_SECRET: 'interrupt-test-secret' },
     store: () => ({
-      ci: sampleProfile({
-        provider: 'actigraph',
-        token: 'expired-token-value',
-        obtainedAt: '2020-01-01T00:00:00Z',
-        expiresAt: '2020-01-01T01:00:00Z',
-        subject: 'ci',
-        params: {
-          tokenUrl: `${tokenEndpoint.url}/connect/token`,
-          clientId: 'ci',
-          authMethod: 'client_secret_post',
-          scope: 'CentrePoint',
-        },
-      }),
+      ci: expiredActigraphProfile(`${tokenEndpoint().url}/connect/token`, 'ci'),
     }),
     waiting: () =>
       new Promise<void>((resolve) => {
-        const seen = tokenEndpoint.requests.length;
+        const seen = tokenEndpoint().requests.length;
         const t = setInterval(() => {
-          if (tokenEndpoint.requests.length > seen) {
+          if (tokenEndpoint().requests.length > seen) {
             clearInterval(t);
             resolve();
           }
@@ -182,7 +116,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
         const before = fs.readFileSync(file);
         const port = await freePort();
         // The POST this run will hold (the previous run's was dropped and left the queue).
-        const held = p.name === 'held-open SAFE POST' ? launcher.pending : undefined;
+        const held = p.name === 'held-open SAFE POST' ? launcher().pending : undefined;
         let signalledAt = 0;
         const r = await runCli([...p.args(port), '--verbose'], {
           configDir: dir,

@@ -9,13 +9,12 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import {
   actigraphArgs,
   actigraphEnv,
   DEFAULT_IDS_CLIENTS,
-  type IdsFake,
-  startIdentityServer,
+  useIdentityServer,
 } from '../fakes/identityserver.js';
 import { readStore, repoRoot, runCli, tempConfigDir } from '../helpers/cli.js';
 
@@ -94,12 +93,8 @@ test('the leak checker fails on a secret where the contract forbids it, and only
 // ---------------------------------------------------------------------------------------------
 
 const CI = DEFAULT_IDS_CLIENTS[0]!;
-let ids: IdsFake;
-before(async () => {
-  // Slow answers keep authctl alive long enough to read its command line.
-  ids = await startIdentityServer({ delayMs: 1500 });
-});
-after(() => ids.close());
+// Slow answers keep authctl alive long enough to read its command line.
+const ids = useIdentityServer({ delayMs: 1500 });
 
 /** Run `args` and, once the token request has reached the fake, capture what `ps` can see of it. */
 async function psWhileWaiting(args: string[], env: Record<string, string>, input?: string) {
@@ -107,7 +102,7 @@ async function psWhileWaiting(args: string[], env: Record<string, string>, input
   let cmdline = '';
   let psOut = '';
   let environMode = 0;
-  const seen = ids.requests.length;
+  const seen = ids().requests.length;
   try {
     const r = await runCli(args, {
       configDir: dir,
@@ -115,7 +110,7 @@ async function psWhileWaiting(args: string[], env: Record<string, string>, input
       ...(input === undefined ? {} : { input }),
       onSpawn: (child) => {
         const poll = setInterval(() => {
-          if (ids.requests.length === seen || cmdline) return;
+          if (ids().requests.length === seen || cmdline) return;
           try {
             cmdline = fs.readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
             environMode = fs.statSync(`/proc/${child.pid}/environ`).mode & 0o777;
@@ -139,13 +134,13 @@ test('a client secret from AUTHCTL_CLIENT_SECRET or --client-secret-stdin is not
   for (const [how, run] of [
     [
       'AUTHCTL_CLIENT_SECRET',
-      () => psWhileWaiting(actigraphArgs(ids.tokenUrl, ['--verbose'], CI), actigraphEnv(CI)),
+      () => psWhileWaiting(actigraphArgs(ids().tokenUrl, ['--verbose'], CI), actigraphEnv(CI)),
     ],
     [
       '--client-secret-stdin',
       () =>
         psWhileWaiting(
-          actigraphArgs(ids.tokenUrl, ['--client-secret-stdin', '--verbose'], CI),
+          actigraphArgs(ids().tokenUrl, ['--client-secret-stdin', '--verbose'], CI),
           {},
           `${CI.secret}\n`,
         ),

@@ -26,6 +26,26 @@ test('--provider, --port and --clients are validated as usage errors', () => {
     /needs a non-empty 'id' and 'secret'/,
   );
   assert.throws(() => parseClients('{"liveperson":{"redirectUris":["not a url"]}}', 'c.json'), /invalid URL/);
+  for (const u of ['"x"', '{"login":"a"}', '{"login":"","password":"p"}', '{"login":"a","password":7}'])
+    assert.throws(
+      () => parseClients(`{"liveperson":{"users":[{"login":"ok","password":"ok"},${u}]}}`, 'c.json'),
+      /'liveperson\.users\[1\]' needs a non-empty 'login' and 'password'/,
+      u,
+    );
+  assert.deepEqual(
+    parseClients(
+      '{"liveperson":{"users":[{"login":"a","password":"p","id":"u-1"},{"login":"b","password":"q"}]}}',
+      'c.json',
+    ),
+    {
+      liveperson: {
+        users: [
+          { login: 'a', password: 'p', id: 'u-1' },
+          { login: 'b', password: 'q' },
+        ],
+      },
+    },
+  );
   assert.throws(() => parseClients('{"pryv":{"username":"A"}}', 'c.json'), /pryv.username/);
   assert.deepEqual(parseClients('{"actigraph":{"clients":[{"id":"a","secret":"s"}]}}', 'c.json'), {
     actigraph: {

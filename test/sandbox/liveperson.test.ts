@@ -62,11 +62,20 @@ test('login page: wrong password, right password (code for that user), cancel (a
   assert.equal(back.searchParams.get('state'), 'st-1');
   const code = back.searchParams.get('code')!;
   assert.match(code, /^lp-code-/);
-  // The request id is single-use.
-  assert.equal(
-    (await form(`${lp.url}/sandbox/login`, { request, login: 'agent', password: 'pw-agent-1' })).status,
-    404,
-  );
+  // The request id is single-use: posting it again, or opening its page, answers the same 404 page.
+  const expired = [
+    await form(`${lp.url}/sandbox/login`, { request, login: 'agent', password: 'pw-agent-1' }),
+    await fetch(`${lp.url}${loginAt}`),
+  ];
+  for (const r of expired) {
+    assert.equal(r.status, 404);
+    const text = await r.text();
+    assert.match(text, /<title>Login expired/);
+    assert.match(
+      text,
+      /<p id="message">This sign-in request is unknown or was already used\. Start the login again\.<\/p>/,
+    );
+  }
 
   const exchange = {
     client_id: 'app-1',

@@ -4,7 +4,7 @@
  * the profile's lock (read → check → fetch → save) so parallel CI jobs make one request. This is
  * the command layer: it prints and saves; the grant module only computes.
  */
-import { finishLogin, summarize } from '../../commands/output.js';
+import { assertCanSave, finishLogin, type SaveRules, saveRules, summarize } from '../../commands/output.js';
 import type { Context } from '../../context.js';
 import { relativeTime } from '../../lib/format.js';
 import type { Profile } from '../../store/profile.js';
@@ -30,17 +30,29 @@ export interface ClientCredentialsRun extends SecretOptions {
   print?: boolean;
 }
 
-/** The run options from a command's parsed flags (shared by `actigraph token` and `oauth client-credentials`). */
-export function runOptions(opts: Record<string, unknown>, defaultProfile: string): ClientCredentialsRun {
-  return {
-    profile: typeof opts.profile === 'string' ? opts.profile : defaultProfile,
+/**
+ * The run options from a command's parsed flags (shared by `actigraph token` and `oauth
+ * client-credentials`), once the profile they name may take this client's token (exit 2 before any
+ * request). The provider's name is the default profile.
+ */
+export function runOptions(
+  ctx: Context,
+  opts: Record<string, unknown>,
+  provider: 'oauth' | 'actigraph',
+  clientId: string,
+): ClientCredentialsRun & SaveRules {
+  const run = {
+    profile: typeof opts.profile === 'string' ? opts.profile : provider,
     force: opts.force === true,
     saveSecret: opts.saveSecret === true,
     json: opts.json === true,
     print: opts.print === true,
     ...(typeof opts.clientSecret === 'string' ? { clientSecret: opts.clientSecret } : {}),
     clientSecretStdin: opts.clientSecretStdin === true,
+    ...saveRules(opts),
   };
+  assertCanSave(ctx, run.profile, { provider, flow: 'client_credentials', clientId }, run);
+  return run;
 }
 
 /** Report a reused token: one stderr line, then the token or the summary as asked. */

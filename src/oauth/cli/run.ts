@@ -196,11 +196,8 @@ function endpointFlags(
   return { issuer, ...given };
 }
 
-/** `oauth client-credentials`: a token for the client itself (RFC 6749 §4.4), cached while valid. */
-export async function clientCredentials(ctx: Context, opts: Opts): Promise<void> {
-  const { absoluteCaFile, obtainClientCredentials, runOptions } = await import('./obtain.js');
-  const { assertCanSave, saveRules } = await import('../../commands/output.js');
-  const clientId = clientIdOf(opts);
+/** --issuer or --token-url, exactly one, checked: the commands that talk to the token endpoint only. */
+function tokenEndpointFlags(ctx: Context, opts: Opts): { issuer?: string; tokenUrl?: string } {
   const issuer = opt(opts, 'issuer');
   const tokenUrl = opt(opts, 'tokenUrl');
   if ((issuer === undefined) === (tokenUrl === undefined)) {
@@ -212,17 +209,25 @@ export async function clientCredentials(ctx: Context, opts: Opts): Promise<void>
   if (tokenUrl !== undefined)
     checkUrl(tokenUrl, { insecure: ctx.insecure, source: 'flag', label: '--token-url' });
   if (issuer !== undefined) checkUrl(issuer, { insecure: ctx.insecure, source: 'flag', label: '--issuer' });
-  const audience = opt(opts, 'audience');
-  if (audience === '') throw new UsageError('--audience is empty');
+  return { issuer, tokenUrl };
+}
+
+/** --audience: absent, or a non-empty value. */
+function audienceOf(opts: Opts): string | undefined {
+  const value = opt(opts, 'audience');
+  if (value === '') throw new UsageError('--audience is empty');
+  return value;
+}
+
+/** `oauth client-credentials`: a token for the client itself (RFC 6749 §4.4), cached while valid. */
+export async function clientCredentials(ctx: Context, opts: Opts): Promise<void> {
+  const { absoluteCaFile, obtainClientCredentials, runOptions } = await import('./obtain.js');
+  const clientId = clientIdOf(opts);
+  const { issuer, tokenUrl } = tokenEndpointFlags(ctx, opts);
+  const audience = audienceOf(opts);
   const resource = checkResources(list(opts, 'resource'));
   const tokenParams = checkPairs(list(opts, 'tokenParam'), '--token-param');
-  const run = runOptions(opts, 'oauth');
-  assertCanSave(
-    ctx,
-    run.profile,
-    { provider: 'oauth', flow: 'client_credentials', clientId },
-    saveRules(opts),
-  );
+  const run = runOptions(ctx, opts, 'oauth', clientId);
   const client = await clientFromFlags(ctx, opts, clientId, {
     withSecret: 'client_secret_basic',
     without: 'client_secret_basic',
@@ -251,7 +256,7 @@ export async function clientCredentials(ctx: Context, opts: Opts): Promise<void>
       tokenParams,
       caFile: absoluteCaFile(opt(opts, 'caFile')),
     },
-    { ...run, ...saveRules(opts) },
+    run,
   );
 }
 
@@ -478,6 +483,7 @@ export async function login(ctx: Context, opts: Opts): Promise<void> {
 /** `oauth device`: the device authorization grant (RFC 8628) for machines without a browser. */
 export async function device(ctx: Context, opts: Opts): Promise<void> {
   const { requestDeviceCode, pollDeviceToken } = await import('../grants/device.js');
+  const { tryOpen } = await import('../../ui/browser.js');
   const { discover, endpointFor } = await import('../discovery.js');
   const { absoluteCaFile } = await import('../grants/client-credentials.js');
   const { checkIdToken, subjectFromClaims } = await import('../idtoken.js');
@@ -489,8 +495,7 @@ export async function device(ctx: Context, opts: Opts): Promise<void> {
   const ep = endpointFlags(ctx, opts, ['deviceUrl', 'tokenUrl'], 'oauth device');
   const scopes = parseScopes(opts.scope as string[] | undefined);
   const resource = checkResources(list(opts, 'resource'));
-  const audience = opt(opts, 'audience');
-  if (audience === '') throw new UsageError('--audience is empty');
+  const audience = audienceOf(opts);
   const extraParams = pairs(checkPairs(list(opts, 'param'), '--param'));
   const tokenParams = checkPairs(list(opts, 'tokenParam'), '--token-param');
   const caFile = absoluteCaFile(opt(opts, 'caFile'));
@@ -538,14 +543,8 @@ export async function device(ctx: Context, opts: Opts): Promise<void> {
     const { renderUnicodeCompact } = await import('uqr');
     ctx.io.err(`${renderUnicodeCompact(url)}\n\n`);
   }
-  if (opts.open !== false) {
-    let opened = false;
-    try {
-      opened = await ctx.browser.open(url);
-    } catch {
-      opened = false;
-    }
-    if (!opened) ctx.io.debug('could not open a browser; the URL is above');
+  if (opts.open !== false && !(await tryOpen(ctx.browser, url))) {
+    ctx.io.debug('could not open a browser; the URL is above');
   }
   const spinner = await ctx.spinner();
   spinner.start('Waiting for you to approve the request in the browser (Ctrl-C to cancel)…');
@@ -623,17 +622,7 @@ export async function tokenExchange(ctx: Context, opts: Opts): Promise<void> {
     '../../commands/output.js'
   );
   const clientId = clientIdOf(opts);
-  const issuer = opt(opts, 'issuer');
-  const tokenFlag = opt(opts, 'tokenUrl');
-  if ((issuer === undefined) === (tokenFlag === undefined)) {
-    throw new UsageError(
-      issuer === undefined ? 'pass --issuer or --token-url' : 'pass either --issuer or --token-url, not both',
-      'Use --issuer <url> for discovery, or --token-url <url> to name the token endpoint.',
-    );
-  }
-  if (tokenFlag !== undefined)
-    checkUrl(tokenFlag, { insecure: ctx.insecure, source: 'flag', label: '--token-url' });
-  if (issuer !== undefined) checkUrl(issuer, { insecure: ctx.insecure, source: 'flag', label: '--issuer' });
+  const { issuer, tokenUrl: tokenFlag } = tokenEndpointFlags(ctx, opts);
   const subjectFile = abs(opt(opts, 'subjectTokenFile'));
   const subjectEnv = opt(opts, 'subjectTokenEnv');
   if ((subjectFile === undefined) === (subjectEnv === undefined)) {
@@ -653,8 +642,7 @@ export async function tokenExchange(ctx: Context, opts: Opts): Promise<void> {
   if (opt(opts, 'actorTokenType') !== undefined && !actor) {
     throw new UsageError('--actor-token-type needs --actor-token-file or --actor-token-env');
   }
-  const audience = opt(opts, 'audience');
-  if (audience === '') throw new UsageError('--audience is empty');
+  const audience = audienceOf(opts);
   const client = await clientFromFlags(ctx, opts, clientId, {
     withSecret: 'client_secret_basic',
     without: 'none',

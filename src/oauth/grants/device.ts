@@ -10,8 +10,8 @@ import type { Context } from '../../context.js';
 import { AuthctlError, ProtocolError, RefusedError, TimeoutError } from '../../errors.js';
 import { checkUrl } from '../../http/url.js';
 import type { OAuthClient } from '../client-auth/index.js';
-import { oauthError, parseExpiresIn, serverText, type TokenSet } from '../protocol.js';
-import { postForm, requestToken } from '../token-endpoint.js';
+import { parseExpiresIn, type TokenSet } from '../protocol.js';
+import { postFormExpecting, requestToken } from '../token-endpoint.js';
 
 /** RFC 8628 §3.4. */
 export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
@@ -88,32 +88,23 @@ export function parseDeviceResponse(json: unknown, where: string, insecure: bool
 /** Ask for a device code (RFC 8628 §3.1). */
 export async function requestDeviceCode(ctx: Context, cfg: DeviceConfig): Promise<DeviceCode> {
   const where = `device authorization endpoint ${new URL(cfg.deviceUrl).host}`;
-  const res = await postForm(ctx, {
-    tokenUrl: cfg.deviceUrl,
-    client: cfg.client,
-    params: {
-      scope: cfg.scopes.length ? cfg.scopes.join(' ') : undefined,
-      resource: cfg.resource,
-      audience: cfg.audience,
+  const res = await postFormExpecting(
+    ctx,
+    {
+      tokenUrl: cfg.deviceUrl,
+      client: cfg.client,
+      params: {
+        scope: cfg.scopes.length ? cfg.scopes.join(' ') : undefined,
+        resource: cfg.resource,
+        audience: cfg.audience,
+      },
+      extraParams: cfg.extraParams,
+      caFile: cfg.caFile,
+      retries: 1,
+      label: where,
     },
-    extraParams: cfg.extraParams,
-    caFile: cfg.caFile,
-    retries: 1,
-    label: where,
-  });
-  const body = res.json as Record<string, unknown> | undefined;
-  if (body && typeof body === 'object' && typeof body.error === 'string' && body.error !== '') {
-    throw oauthError(
-      body.error,
-      typeof body.error_description === 'string' ? body.error_description : undefined,
-      where,
-    );
-  }
-  if (res.status !== 200) {
-    throw new ProtocolError(
-      `${where} answered HTTP ${res.status}${res.text ? `: ${serverText(res.text)}` : ''}`,
-    );
-  }
+    [200],
+  );
   return parseDeviceResponse(res.json, where, ctx.insecure);
 }
 

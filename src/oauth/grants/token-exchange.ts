@@ -4,7 +4,6 @@
  * server. The tokens are read from their file or variable on every exchange, so renewal re-runs
  * the exchange with whatever the CI system holds now. Nothing here prints or saves.
  */
-import fs from 'node:fs';
 import type { Context } from '../../context.js';
 import { NoTokenError, ProtocolError, UsageError, withRelogin } from '../../errors.js';
 import { checkUrl } from '../../http/url.js';
@@ -19,6 +18,7 @@ import type { OAuthClient } from '../client-auth/index.js';
 import { clientFromParams, requestParams, splitPairs } from '../params.js';
 import { expiryIso, processTokenResponse, type TokenSet } from '../protocol.js';
 import { endpointLabel, postForm } from '../token-endpoint.js';
+import { readFileOrEnv } from '../token-source.js';
 
 /** RFC 8693 §2.1. */
 export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
@@ -50,23 +50,8 @@ export interface ExchangeSpec {
 
 /** A token as it is now in its file or variable; exit 2 when it is not there. */
 export function readTokenSource(ctx: Context, src: TokenSource, what: 'subject' | 'actor'): string {
-  let raw: string | undefined;
-  const flag = src.file !== undefined ? `--${what}-token-file ${src.file}` : `--${what}-token-env ${src.env}`;
-  if (src.file !== undefined) {
-    try {
-      raw = fs.readFileSync(src.file, 'utf8');
-    } catch (e) {
-      throw new UsageError(
-        `${flag}: cannot read it: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
-      );
-    }
-  } else {
-    raw = ctx.env[src.env ?? ''];
-    if (raw === undefined || raw === '') throw new UsageError(`${flag}: the variable is not set`);
-  }
-  const token = raw.trim();
-  if (token === '') throw new UsageError(`${flag}: it is empty`);
-  if (!/^[\x21-\x7e]+$/.test(token)) throw new UsageError(`${flag}: it holds characters a token cannot have`);
+  const { value: token, from } = readFileOrEnv(ctx, src, `${what}-token`);
+  if (!/^[\x21-\x7e]+$/.test(token)) throw new UsageError(`${from}: it holds characters a token cannot have`);
   return token;
 }
 

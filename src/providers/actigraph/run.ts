@@ -1,6 +1,5 @@
 /** `authctl actigraph token`: the CentrePoint client-credentials preset (docs/protocol-notes/actigraph.md). */
 import { parseScopes } from '../../cli/parse.js';
-import { assertCanSave, saveRules } from '../../commands/output.js';
 import type { Context } from '../../context.js';
 import { UsageError } from '../../errors.js';
 import { checkUrl } from '../../http/url.js';
@@ -28,13 +27,7 @@ export async function token(ctx: Context, opts: Opts): Promise<void> {
   for (const w of scopeWarnings(scopes)) ctx.io.err(`warning: ${w}\n`);
   const tokenUrl = opt(opts, 'tokenUrl') ?? ACTIGRAPH_TOKEN_URL;
   const url = checkUrl(tokenUrl, { insecure: ctx.insecure, source: 'flag', label: '--token-url' });
-  const run = runOptions(opts, 'actigraph');
-  assertCanSave(
-    ctx,
-    run.profile,
-    { provider: 'actigraph', flow: 'client_credentials', clientId },
-    saveRules(opts),
-  );
+  const run = runOptions(ctx, opts, 'actigraph', clientId);
   await obtainClientCredentials(
     ctx,
     {
@@ -46,6 +39,6 @@ export async function token(ctx: Context, opts: Opts): Promise<void> {
       caFile: absoluteCaFile(opt(opts, 'caFile')),
       label: `ActiGraph token endpoint ${url.host}`,
     },
-    { ...run, ...saveRules(opts) },
+    run,
   );
 }

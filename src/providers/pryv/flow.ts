@@ -48,6 +48,7 @@ import {
   splitServerAdded,
   trustedApiEndpoint,
 } from './protocol.js';
+import { getAccessInfo } from './status.js';
 
 /** Parse a URL a server handed us without ever echoing it (it may hold the poll key). */
 function checkServerUrl(ctx: Context, raw: string, label: string, shown: string): URL {
@@ -298,26 +299,15 @@ export async function waitForDecision(ctx: Context, opts: WaitOptions): Promise<
   }
 }
 
-/**
- * Check the token with `GET {apiEndpoint}access-info`, sending `Authorization: <token>` (raw, no
- * `Bearer`).
- */
+/** Check a new token with access-info before it is saved; it must belong to `username`. */
 export async function verifyAccess(
   ctx: Context,
   endpoint: string,
   token: string,
   username: string,
 ): Promise<AccessInfo> {
-  const url = `${endpoint}access-info`;
-  const shown = redactUrl(url);
-  const host = new URL(url).host;
-  const res = await ctx.http().request({
-    method: 'GET',
-    url,
-    headers: { authorization: token },
-    retries: 2,
-    signal: ctx.signal,
-  });
+  const host = new URL(`${endpoint}access-info`).host;
+  const { res, shown } = await getAccessInfo(ctx, endpoint, token, 2);
   if (res.status === 401 || res.status === 403) {
     throw new NoTokenError(
       `token rejected by ${host} (GET access-info: ${describeServerError(res.status, res.json)})`,

@@ -10,6 +10,7 @@ import type { Context } from '../../context.js';
 import { FailureError, ProtocolError, UsageError } from '../../errors.js';
 import { checkUrl } from '../../http/url.js';
 import { registerSecret } from '../../lib/secrets.js';
+import { tryOpen } from '../../ui/browser.js';
 import {
   DEFAULT_LANG,
   DEFAULT_POLL_RATE_MS,
@@ -95,14 +96,9 @@ async function showConsentPage(
   if (opts.qr) {
     await (await import('../../ui/qr.js')).showQr(ctx.io, url);
   }
-  if (!opts.open) return;
-  let opened = false;
-  try {
-    opened = await ctx.browser.open(url);
-  } catch {
-    opened = false;
+  if (opts.open && !(await tryOpen(ctx.browser, url))) {
+    ctx.io.err('Could not open a browser; open the URL above yourself.\n');
   }
-  if (!opened) ctx.io.err('Could not open a browser; open the URL above yourself.\n');
 }
 
 /** `authctl pryv request`: ask for access, open the consent page, wait, verify and save. */

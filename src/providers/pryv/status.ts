@@ -4,6 +4,7 @@
  */
 import type { Context } from '../../context.js';
 import { FailureError, ProtocolError } from '../../errors.js';
+import type { HttpResponse } from '../../http/client.js';
 import { redactUrl } from '../../http/url.js';
 import { type Profile, paramsOf } from '../../store/profile.js';
 import type { StatusCheck } from '../types.js';
@@ -25,19 +26,32 @@ export function profileEndpoint(p: Profile): string {
 }
 
 /**
- * `GET {endpoint}access-info` with `Authorization: <token>`. 401/403 mean the server does not
- * know the token (deleted, expired, wrong user); other failures throw (exit 1).
+ * `GET {endpoint}access-info`, sending `Authorization: <token>` (raw, no `Bearer`): the answer,
+ * and the URL as messages show it.
  */
-export async function accessInfo(ctx: Context, endpoint: string, token: string): Promise<AccessInfoAnswer> {
+export async function getAccessInfo(
+  ctx: Context,
+  endpoint: string,
+  token: string,
+  retries: number,
+): Promise<{ res: HttpResponse; shown: string }> {
   const url = `${endpoint}access-info`;
-  const shown = redactUrl(url);
   const res = await ctx.http().request({
     method: 'GET',
     url,
     headers: { authorization: token },
-    retries: 0,
+    retries,
     signal: ctx.signal,
   });
+  return { res, shown: redactUrl(url) };
+}
+
+/**
+ * `GET {endpoint}access-info` with `Authorization: <token>`. 401/403 mean the server does not
+ * know the token (deleted, expired, wrong user); other failures throw (exit 1).
+ */
+export async function accessInfo(ctx: Context, endpoint: string, token: string): Promise<AccessInfoAnswer> {
+  const { res, shown } = await getAccessInfo(ctx, endpoint, token, 0);
   if (res.status === 401 || res.status === 403) return { valid: false, status: res.status };
   if (res.status !== 200) {
     throw new FailureError(

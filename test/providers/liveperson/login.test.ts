@@ -3,7 +3,7 @@
  * the authorize URL and following the redirect to authctl's loopback listener.
  */
 import assert from 'node:assert/strict';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import {
   AuthctlError,
   FailureError,
@@ -16,15 +16,18 @@ import {
 import { requestToken } from '../../../src/oauth/token-endpoint.js';
 import { login } from '../../../src/providers/liveperson/run.js';
 import { savedParams } from '../../../src/store/profile.js';
-import { type FakeSentinel, freePort, httpGet, leakedSecrets, startSentinel } from '../../fakes/sentinel.js';
-import { type TestContext, testContext } from '../../helpers/context.js';
+import {
+  type FakeSentinel,
+  freePort,
+  httpGet,
+  leakedSecrets,
+  startSentinel,
+  useSentinelPerTest,
+} from '../../fakes/sentinel.js';
+import { contextPerTest, type TestContext } from '../../helpers/context.js';
 
-const contexts: TestContext[] = [];
-const fakes: FakeSentinel[] = [];
-after(async () => {
-  for (const c of contexts) c.cleanup();
-  for (const f of fakes) await f.close();
-});
+const sentinel = useSentinelPerTest();
+const context = contextPerTest();
 
 interface Setup {
   fake: FakeSentinel;
@@ -44,23 +47,16 @@ async function setup(
     host?: 'localhost' | '127.0.0.1';
   } = {},
 ): Promise<Setup> {
-  const port = await freePort();
-  const redirectUri = `http://${o.host ?? '127.0.0.1'}:${port}/callback`;
-  const fake = await startSentinel({
-    redirectUris: [redirectUri],
-    domainShape: o.shape,
-    expiresIn: o.expiresIn,
-  });
-  fakes.push(fake);
+  const fake = await sentinel({ domainShape: o.shape, expiresIn: o.expiresIn }, o.host);
+  const { redirectUri } = fake;
   let pagePromise: Promise<{ status: number; body: string; location: string | undefined }> | undefined;
-  const ctx = testContext({
+  const ctx = context({
     env: o.env ?? { AUTHCTL_CLIENT_SECRET: fake.clientSecret },
     onOpen: (url) => {
       if (o.browse !== false) pagePromise = fake.clickThrough(url);
       return true;
     },
   });
-  contexts.push(ctx);
   return {
     fake,
     ctx,
@@ -222,20 +218,13 @@ test('missing client secret without a TTY → exit 2 naming AUTHCTL_CLIENT_SECRE
 });
 
 test('the secret can come from --client-secret-stdin', async () => {
-  const port = await freePort();
-  const redirectUri = `http://127.0.0.1:${port}/callback`;
-  const fake = await startSentinel({ redirectUris: [redirectUri] });
-  fakes.push(fake);
-  const ctx = testContext({
-    stdin: `${fake.clientSecret}\n`,
-    onOpen: fake.onOpen,
-  });
-  contexts.push(ctx);
+  const fake = await sentinel();
+  const ctx = context({ stdin: `${fake.clientSecret}\n`, onOpen: fake.onOpen });
   await login(ctx, {
     account: fake.account,
     clientId: fake.clientId,
     domain: fake.url,
-    redirectUri,
+    redirectUri: fake.redirectUri,
     clientSecretStdin: true,
     timeout: 10_000,
   });
@@ -323,15 +312,14 @@ test('the loopback listener answers only its callback path', async () => {
 
 test('the default redirect URI http://localhost:8976/callback is used and received', async () => {
   const fake = await startSentinel();
-  fakes.push(fake);
-  const ctx = testContext({
-    env: { AUTHCTL_CLIENT_SECRET: fake.clientSecret },
-    onOpen: fake.onOpen,
-  });
-  contexts.push(ctx);
-  await login(ctx, { account: fake.account, clientId: fake.clientId, domain: fake.host, timeout: 10_000 });
-  assert.equal(fake.requests('/authorize')[0]!.query.redirect_uri, 'http://localhost:8976/callback');
-  assert.equal(savedParams(ctx.store.get('liveperson')).redirectUri, 'http://localhost:8976/callback');
+  try {
+    const ctx = context({ env: { AUTHCTL_CLIENT_SECRET: fake.clientSecret }, onOpen: fake.onOpen });
+    await login(ctx, { account: fake.account, clientId: fake.clientId, domain: fake.host, timeout: 10_000 });
+    assert.equal(fake.requests('/authorize')[0]!.query.redirect_uri, 'http://localhost:8976/callback');
+    assert.equal(savedParams(ctx.store.get('liveperson')).redirectUri, 'http://localhost:8976/callback');
+  } finally {
+    await fake.close();
+  }
 });
 
 test('the redirect port already in use → exit 1 naming --redirect-uri, before the browser opens', async () => {

@@ -3,40 +3,28 @@
  * logout (confirmation, revoke with v=1.0 and the refresh token, failures) and token delete --revoke.
  */
 import assert from 'node:assert/strict';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { renewAndSave, usableProfile } from '../../../src/commands/renew.js';
 import { AuthctlError, NoTokenError, RefusedError, UsageError } from '../../../src/errors.js';
 import { provider } from '../../../src/providers/index.js';
 import { login, logout } from '../../../src/providers/liveperson/run.js';
-import { type FakeSentinel, freePort, leakedSecrets, startSentinel } from '../../fakes/sentinel.js';
-import { type TestContext, type TestContextOptions, testContext } from '../../helpers/context.js';
+import { type FakeSentinel, leakedSecrets, useSentinelPerTest } from '../../fakes/sentinel.js';
+import { contextPerTest, type TestContext, type TestContextOptions } from '../../helpers/context.js';
 
-const contexts: TestContext[] = [];
-const fakes: FakeSentinel[] = [];
-after(async () => {
-  for (const c of contexts) c.cleanup();
-  for (const f of fakes) await f.close();
-});
+const sentinel = useSentinelPerTest();
+const context = contextPerTest();
 
 /** A fake Sentinel and a context holding a fresh LivePerson login saved as `liveperson`. */
 async function loggedIn(
   o: { ctx?: Omit<TestContextOptions, 'onOpen'>; saveSecret?: boolean; expiresIn?: number } = {},
 ): Promise<{ fake: FakeSentinel; ctx: TestContext }> {
-  const port = await freePort();
-  const redirectUri = `http://127.0.0.1:${port}/callback`;
-  const fake = await startSentinel({ redirectUris: [redirectUri], expiresIn: o.expiresIn });
-  fakes.push(fake);
-  const ctx = testContext({
-    env: { AUTHCTL_CLIENT_SECRET: fake.clientSecret },
-    ...o.ctx,
-    onOpen: fake.onOpen,
-  });
-  contexts.push(ctx);
+  const fake = await sentinel({ expiresIn: o.expiresIn });
+  const ctx = context({ env: { AUTHCTL_CLIENT_SECRET: fake.clientSecret }, ...o.ctx, onOpen: fake.onOpen });
   await login(ctx, {
     account: fake.account,
     clientId: fake.clientId,
     domain: fake.url,
-    redirectUri,
+    redirectUri: fake.redirectUri,
     timeout: 10_000,
     saveSecret: o.saveSecret,
     clientSecretStdin: o.ctx?.stdin !== undefined,

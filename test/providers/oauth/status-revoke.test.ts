@@ -5,34 +5,26 @@
  * endpoint — and afterwards the server no longer accepts the token.
  */
 import assert from 'node:assert/strict';
-import { after, afterEach, before, test } from 'node:test';
+import { afterEach, test } from 'node:test';
 import { logout } from '../../../src/commands/logout.js';
 import { status } from '../../../src/commands/status.js';
 import { AuthctlError } from '../../../src/errors.js';
 import { clientCredentials, login } from '../../../src/oauth/cli/run.js';
-import { BASIC_CLIENT, type OidcServer, POST_CLIENT, startOidc } from '../../fakes/oidc.js';
+import { BASIC_CLIENT, nativeApp, POST_CLIENT, useOidc } from '../../fakes/oidc.js';
 import { type TestContext, testContext } from '../../helpers/context.js';
-import { browse } from '../../oauth/login-browser.js';
+import { browse } from '../../helpers/oidc-browser.js';
 
 const PUBLIC = 'status-cli';
-let op: OidcServer;
 const cleanups: Array<() => void> = [];
-before(async () => {
-  op = await startOidc({
-    clients: [
-      {
-        client_id: PUBLIC,
-        token_endpoint_auth_method: 'none',
-        application_type: 'native',
-        redirect_uris: ['http://127.0.0.1/callback'],
-        grant_types: ['authorization_code', 'refresh_token'],
-        response_types: ['code'],
-        scope: 'openid offline_access profile',
-      },
-    ],
-  });
+const op = useOidc({
+  clients: [
+    {
+      client_id: PUBLIC,
+      token_endpoint_auth_method: 'none',
+      ...nativeApp('openid offline_access profile'),
+    },
+  ],
 });
-after(() => op.close());
 afterEach(() => {
   for (const c of cleanups.splice(0)) c();
 });
@@ -56,7 +48,7 @@ async function statusOf(ctx: TestContext, name: string) {
   return { code, rows: JSON.parse(ctx.stdout.join('')) as Array<Record<string, unknown>> };
 }
 
-const hits = (path: string) => op.requests.filter((r) => r.path === path).length;
+const hits = (path: string) => op().requests.filter((r) => r.path === path).length;
 
 for (const [label, client, method] of [
   ['Basic', BASIC_CLIENT, 'client_secret_basic'],
@@ -65,7 +57,7 @@ for (const [label, client, method] of [
   test(`client credentials (${label}): introspection says active; logout revokes the access token; then inactive`, async () => {
     const ctx = ctxWith({ AUTHCTL_CLIENT_SECRET: client.secret });
     await clientCredentials(ctx, {
-      issuer: op.issuer,
+      issuer: op().issuer,
       clientId: client.id,
       authMethod: method,
       scope: ['api:read'],
@@ -98,7 +90,7 @@ for (const [label, client, method] of [
 test('a confidential profile without its secret: status falls back to expiry; logout is exit 2 naming AUTHCTL_CLIENT_SECRET and keeps the profile', async () => {
   const ctx = ctxWith({ AUTHCTL_CLIENT_SECRET: BASIC_CLIENT.secret });
   await clientCredentials(ctx, {
-    issuer: op.issuer,
+    issuer: op().issuer,
     clientId: BASIC_CLIENT.id,
     scope: ['api:read'],
     profile: 'svc',
@@ -128,7 +120,7 @@ test('public client with openid: status asks userinfo; logout revokes the refres
   });
   cleanups.push(() => ctx.cleanup());
   await login(ctx, {
-    issuer: op.issuer,
+    issuer: op().issuer,
     clientId: PUBLIC,
     scope: ['openid offline_access'],
     open: true,
@@ -165,7 +157,7 @@ test('public client with openid: status asks userinfo; logout revokes the refres
 test('an OAuth profile without an issuer: no revocation endpoint can be known, deleted locally with a note', async () => {
   const ctx = ctxWith({ AUTHCTL_CLIENT_SECRET: BASIC_CLIENT.secret });
   await clientCredentials(ctx, {
-    tokenUrl: `${op.issuer}/token`,
+    tokenUrl: `${op().issuer}/token`,
     clientId: BASIC_CLIENT.id,
     scope: ['api:read'],
     profile: 'svc',

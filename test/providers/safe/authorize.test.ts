@@ -1,28 +1,25 @@
 /** `safe authorize` against the fake Launcher over real HTTP (protocols.md §2). */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { afterEach, test } from 'node:test';
+import { test } from 'node:test';
 import { InterruptedError } from '../../../src/errors.js';
 import { decodeJwt } from '../../../src/lib/jwt.js';
 import { DENIED_MESSAGE, WAITING_TEXT } from '../../../src/providers/safe/constants.js';
 import { authorize } from '../../../src/providers/safe/run.js';
-import { type FakeLauncher, type FakeLauncherOptions, startFakeLauncher } from '../../fakes/safe-launcher.js';
+import {
+  type FakeLauncher,
+  type FakeLauncherOptions,
+  safeProfile,
+  useFakeLauncherPerTest,
+} from '../../fakes/safe-launcher.js';
 import { readStore, sampleProfile, writeStore } from '../../helpers/cli.js';
-import { type TestContext, testContext } from '../../helpers/context.js';
+import { contextPerTest, type TestContext } from '../../helpers/context.js';
 
-const cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const launcher = useFakeLauncherPerTest();
+const context = contextPerTest();
 
 async function setup(o: FakeLauncherOptions = {}): Promise<{ fake: FakeLauncher; ctx: TestContext }> {
-  const fake = await startFakeLauncher(o);
-  const ctx = testContext();
-  cleanups.push(
-    () => fake.close(),
-    () => ctx.cleanup(),
-  );
-  return { fake, ctx };
+  return { fake: await launcher(o), ctx: context() };
 }
 
 const base = (fake: FakeLauncher, extra: Record<string, unknown> = {}) => ({
@@ -233,12 +230,7 @@ test('a stale saved profile never puts an Authorization header on the POST; the 
   writeStore(ctx.env.AUTHCTL_CONFIG_DIR!, {
     version: 1,
     profiles: {
-      safe: sampleProfile({
-        provider: 'safe',
-        flow: 'safe-launcher',
-        token: stale,
-        params: { launcherUrl: fake.url },
-      }),
+      safe: safeProfile(stale, fake.url),
     },
   });
   await authorize(ctx, base(fake));

@@ -2,17 +2,21 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, test } from 'node:test';
+import { test } from 'node:test';
 import { deleteCmd, header, inspect } from '../../../src/commands/token.js';
 import { revoke, status } from '../../../src/providers/safe/run.js';
-import { type FakeApp, type FakeLauncher, startFakeLauncher } from '../../fakes/safe-launcher.js';
+import {
+  type FakeApp,
+  type FakeLauncher,
+  safeAppProfile,
+  startFakeLauncher,
+  useFakeLauncherPerTest,
+} from '../../fakes/safe-launcher.js';
 import { readStore, sampleProfile, writeStore } from '../../helpers/cli.js';
-import { type TestContext, testContext } from '../../helpers/context.js';
+import { contextPerTest, type TestContext } from '../../helpers/context.js';
 
-const cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const launcher = useFakeLauncherPerTest();
+const context = contextPerTest();
 
 const app: FakeApp = { name: 'Demo App', id: 'net.example.demo', version: '1.0', vendor: 'Example' };
 
@@ -20,31 +24,13 @@ const app: FakeApp = { name: 'Demo App', id: 'net.example.demo', version: '1.0',
 async function setup(
   extra: Record<string, unknown> = {},
 ): Promise<{ fake: FakeLauncher; ctx: TestContext; token: string }> {
-  const fake = await startFakeLauncher();
-  const ctx = testContext();
-  cleanups.push(
-    () => fake.close(),
-    () => ctx.cleanup(),
-  );
+  const fake = await launcher();
+  const ctx = context();
   const token = fake.mint(app, ['SAFE_DRIVE_ACCESS']);
   writeStore(ctx.env.AUTHCTL_CONFIG_DIR!, {
     version: 1,
     profiles: {
-      safe: sampleProfile({
-        provider: 'safe',
-        flow: 'safe-launcher',
-        token,
-        subject: app.id,
-        scopes: ['SAFE_DRIVE_ACCESS'],
-        params: {
-          launcherUrl: fake.url,
-          appName: app.name,
-          appId: app.id,
-          appVersion: app.version,
-          appVendor: app.vendor,
-        },
-        details: { app, permissions: ['SAFE_DRIVE_ACCESS'] },
-      }),
+      safe: safeAppProfile(token, fake.url, app, { details: { app, permissions: ['SAFE_DRIVE_ACCESS'] } }),
       ...extra,
     },
   });

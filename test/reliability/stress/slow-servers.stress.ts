@@ -8,8 +8,9 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { after, test } from 'node:test';
+import { expiredActigraphProfile } from '../../fakes/identityserver.js';
 import { assertFailure } from '../../helpers/assert.js';
-import { runCli, sampleProfile, tempConfigDir, writeStore } from '../../helpers/cli.js';
+import { runCli, tempConfigDir, writeStore } from '../../helpers/cli.js';
 import { type Fault, type FaultServer, startFaultServer } from '../fault-servers.js';
 
 const servers: FaultServer[] = [];
@@ -36,14 +37,7 @@ for (const fault of ['hang', 'drip'] as Fault[]) {
           const file = writeStore(dir, {
             version: 1,
             profiles: {
-              ci: sampleProfile({
-                provider: 'actigraph',
-                token: 'expired-token-value',
-                obtainedAt: '2020-01-01T00:00:00Z',
-                expiresAt: '2020-01-01T01:00:00Z',
-                subject: 'ci',
-                params: { tokenUrl, clientId: 'ci', authMethod: 'client_secret_post', scope: 'CentrePoint' },
-              }),
+              ci: expiredActigraphProfile(tokenUrl, 'ci'),
             },
           });
           const before = fs.readFileSync(file);

@@ -6,6 +6,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { serversPerTest } from '../helpers/fixture.js';
 
 /** One scripted HTTP answer. */
 export interface Answer {
@@ -60,6 +61,7 @@ export function accessInfo(permissions: unknown[], over: Record<string, unknown>
   };
 }
 
+/** Start a hostile register on a free loopback port. */
 export async function startHostilePryv(opts: HostilePryvOptions = {}): Promise<HostilePryv> {
   const requests: HostilePryv['requests'] = [];
   let base = '';
@@ -121,4 +123,9 @@ export async function startHostilePryv(opts: HostilePryvOptions = {}): Promise<H
         server.close(() => r());
       }),
   };
+}
+
+/** Fixture: returns a starter of hostile registers; each one a test starts is closed after the test. */
+export function useHostilePryv(): (opts?: HostilePryvOptions) => Promise<HostilePryv> {
+  return serversPerTest(startHostilePryv);
 }

@@ -1,16 +1,20 @@
 #!/usr/bin/env node
 /**
- * A person at the sandbox's consent pages, in a real headless Chromium (Debian's /usr/bin/chromium
- * through playwright-core, an empty profile, loopback only). Run as BROWSER by the demo and
- * browser tests (the URL is the last argument), or directly with a URL.
+ * A person in a real headless Chromium (Debian's /usr/bin/chromium through playwright-core, never a
+ * downloaded browser; an empty profile; requests to anything but loopback blocked, so no test needs
+ * the network). Run as BROWSER by the browser and demo tests (authctl passes the URL as the last
+ * argument and does not wait), or directly with a URL. It exits by itself within a bounded time.
  *
  * AUTHCTL_TEST_CLICK says what to do:
+ *   oidc              oidc-provider's development login and consent pages: sign in as
+ *                     AUTHCTL_TEST_LOGIN (default alice), consent, until authctl's loopback page
  *   accept | refuse   the Pryv consent page: click #accept or #refuse, read the result page
  *   allow | deny      the SAFE approval page: reload until a request is listed, click its button
  *   login             the LivePerson login form: fill AUTHCTL_TEST_LOGIN / AUTHCTL_TEST_PASSWORD,
  *                     click "Sign in", follow the redirect to authctl's loopback page
- * The outcome goes to AUTHCTL_TEST_BROWSER_RESULT as JSON: { ok, title, app, items, message, steps }
- * or { ok: false, error }. The script exits by itself within a bounded time.
+ * The outcome goes to AUTHCTL_TEST_BROWSER_RESULT as JSON: { ok, steps, title, … } ({ ok, steps,
+ * title, text } for oidc; { ok, steps, title, app, items, message } for the others) or
+ * { ok: false, error }.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -27,11 +31,12 @@ const report = (data) => {
   if (resultFile) fs.writeFileSync(resultFile, `${JSON.stringify(data)}\n`);
 };
 const isLoopback = (raw) => {
+  if (raw.startsWith('about:') || raw.startsWith('data:')) return true;
   try {
     const h = new URL(raw).hostname;
     return h === '127.0.0.1' || h === 'localhost' || h === '[::1]';
   } catch {
-    return raw.startsWith('about:') || raw.startsWith('data:');
+    return false;
   }
 };
 const killer = setTimeout(() => {
@@ -58,6 +63,7 @@ try {
     ],
     timeout: 20_000,
   });
+  // oidc-provider's pages @import a web font: keep the test off the network.
   await context.route('**/*', (route) =>
     isLoopback(route.request().url()) ? route.continue() : route.abort(),
   );
@@ -93,6 +99,28 @@ try {
       page.locator(`button.${action}`).first().click(),
     ]);
     out = { title: await text('#title'), app, items, message: await text('#message') };
+  } else if (action === 'oidc') {
+    const redirect = new URL(new URL(url).searchParams.get('redirect_uri') ?? '');
+    for (let i = 0; i < 6; i++) {
+      const here = new URL(page.url());
+      if (here.origin === redirect.origin && here.pathname === redirect.pathname) break;
+      if (await page.locator('input[name="login"]').count()) {
+        steps.push('login');
+        await page.fill('input[name="login"]', process.env.AUTHCTL_TEST_LOGIN ?? 'alice');
+        await page.fill('input[name="password"]', 'any password');
+      } else {
+        steps.push('consent');
+      }
+      await Promise.all([
+        page.waitForNavigation({ waitUntil: 'domcontentloaded' }),
+        page.click('form button[type="submit"]'),
+      ]);
+    }
+    // authctl's page: the code was exchanged before it was sent.
+    out = {
+      title: (await page.locator('#authctl-title').textContent({ timeout: 10_000 }))?.trim(),
+      text: await text('body'),
+    };
   } else if (action === 'login') {
     const app = await text('#app');
     steps.push('login');
