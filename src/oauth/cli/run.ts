@@ -16,9 +16,12 @@ import type {
 } from '../../store/profile.js';
 import { checkClientAuth, needsSecret, type OAuthClient, usesCertificate } from '../client-auth/index.js';
 import { type RequestRecord, requestParams } from '../params.js';
-import { CLIENT_AUTH_METHODS, type ClientAuthMethod } from '../protocol.js';
+import { CLIENT_AUTH_METHODS, type ClientAuthMethod, type TokenSet } from '../protocol.js';
 
 type Opts = Record<string, unknown>;
+
+/** The profile of a login a person approved, by its flow. */
+type UserLoginProfile<F> = Extract<AuthorizationCodeProfile | DeviceCodeProfile, { flow: F }>;
 
 const opt = (o: Opts, k: string): string | undefined =>
   typeof o[k] === 'string' ? (o[k] as string) : undefined;
@@ -333,12 +336,8 @@ async function userLoginClient(
 export async function login(ctx: Context, opts: Opts): Promise<void> {
   const { authorizationCodeLogin } = await import('../grants/authorization-code.js');
   const { parseRedirectUri } = await import('../authorize.js');
-  const { subjectFromClaims } = await import('../idtoken.js');
-  const { expiryIso } = await import('../protocol.js');
-  const { isoUtc } = await import('../../lib/format.js');
   const { discover, endpointFor } = await import('../discovery.js');
   const { absoluteCaFile } = await import('../grants/client-credentials.js');
-  const { finishLogin, saveRules } = await import('../../commands/output.js');
   const clientId = clientIdOf(opts);
   const ep = endpointFlags(ctx, opts, ['authorizeUrl', 'tokenUrl'], 'oauth login');
   const scopes = parseScopes(opts.scope as string[] | undefined);
@@ -438,8 +437,6 @@ export async function login(ctx: Context, opts: Opts): Promise<void> {
     caFile,
   });
 
-  const now = ctx.now();
-  const t = result.tokens;
   const params: AuthorizationCodeParams = {
     ...commonParams(client, secret, {
       issuer: issuerId,
@@ -454,30 +451,10 @@ export async function login(ctx: Context, opts: Opts): Promise<void> {
     redirectUri: result.redirectUri,
   };
   if (parUrl) params.par = true;
-  const profile: AuthorizationCodeProfile = {
-    provider: 'oauth',
-    flow: 'authorization_code',
-    token: t.accessToken,
-    tokenType: t.tokenType,
-    obtainedAt: isoUtc(now),
-    expiresAt: expiryIso(t.expiresIn, now),
-    subject: subjectFromClaims(result.idTokenClaims),
-    scopes: t.scope ?? scopes,
-    params,
-  };
-  if (t.refreshToken) profile.refreshToken = t.refreshToken;
-  if (t.idToken) profile.idToken = t.idToken;
-  if (secret !== undefined && opts.saveSecret === true) profile.clientSecret = secret;
-  const name = opt(opts, 'profile') ?? 'oauth';
-  const who = profile.subject ? ` as ${profile.subject}` : '';
-  const refresh = t.refreshToken ? ' with a refresh token' : ' (no refresh token was issued)';
-  await finishLogin(
-    ctx,
-    name,
-    profile,
-    { json: opts.json === true, print: opts.print === true, ...saveRules(opts) },
-    `Logged in${who}; saved${refresh} as profile '${name}'`,
-  );
+  await saveUserLogin(ctx, opts, 'authorization_code', params, result.tokens, result.idTokenClaims, {
+    scopes,
+    secret,
+  });
 }
 
 /** `oauth device`: the device authorization grant (RFC 8628) for machines without a browser. */
@@ -486,11 +463,8 @@ export async function device(ctx: Context, opts: Opts): Promise<void> {
   const { tryOpen } = await import('../../ui/browser.js');
   const { discover, endpointFor } = await import('../discovery.js');
   const { absoluteCaFile } = await import('../grants/client-credentials.js');
-  const { checkIdToken, subjectFromClaims } = await import('../idtoken.js');
+  const { checkIdToken } = await import('../idtoken.js');
   const { needsSignatureCheck, verifyIdTokenSignature } = await import('../idtoken-signature.js');
-  const { expiryIso } = await import('../protocol.js');
-  const { isoUtc } = await import('../../lib/format.js');
-  const { finishLogin, saveRules } = await import('../../commands/output.js');
   const clientId = clientIdOf(opts);
   const ep = endpointFlags(ctx, opts, ['deviceUrl', 'tokenUrl'], 'oauth device');
   const scopes = parseScopes(opts.scope as string[] | undefined);
@@ -561,7 +535,6 @@ export async function device(ctx: Context, opts: Opts): Promise<void> {
     if (needsSignatureCheck(cfg.tokenUrl)) await verifyIdTokenSignature(ctx, t.idToken, jwksUri, caFile);
     claims = checkIdToken(t.idToken, { clientId, issuer: issuerId, nowMs: ctx.now() });
   }
-  const now = ctx.now();
   const params: DeviceCodeParams = {
     ...commonParams(client, secret, {
       issuer: issuerId,
@@ -575,28 +548,50 @@ export async function device(ctx: Context, opts: Opts): Promise<void> {
     }),
     deviceUrl: cfg.deviceUrl,
   };
-  const profile: DeviceCodeProfile = {
+  await saveUserLogin(ctx, opts, 'device_code', params, t, claims, { scopes, secret });
+}
+
+/**
+ * Save the tokens of a login a person approved (browser or device) as the profile --profile names,
+ * then print what was asked for.
+ */
+async function saveUserLogin<F extends 'authorization_code' | 'device_code'>(
+  ctx: Context,
+  opts: Opts,
+  flow: F,
+  params: UserLoginProfile<F>['params'],
+  t: TokenSet,
+  claims: Record<string, unknown> | undefined,
+  x: { scopes: string[]; secret: string | undefined },
+): Promise<void> {
+  const { subjectFromClaims } = await import('../idtoken.js');
+  const { expiryIso } = await import('../protocol.js');
+  const { isoUtc } = await import('../../lib/format.js');
+  const { finishLogin, saveRules } = await import('../../commands/output.js');
+  const now = ctx.now();
+  const profile = {
     provider: 'oauth',
-    flow: 'device_code',
+    flow,
     token: t.accessToken,
     tokenType: t.tokenType,
     obtainedAt: isoUtc(now),
     expiresAt: expiryIso(t.expiresIn, now),
     subject: subjectFromClaims(claims),
-    scopes: t.scope ?? scopes,
+    scopes: t.scope ?? x.scopes,
     params,
-  };
+  } as UserLoginProfile<F>;
   if (t.refreshToken) profile.refreshToken = t.refreshToken;
   if (t.idToken) profile.idToken = t.idToken;
-  if (secret !== undefined && opts.saveSecret === true) profile.clientSecret = secret;
+  if (x.secret !== undefined && opts.saveSecret === true) profile.clientSecret = x.secret;
   const name = opt(opts, 'profile') ?? 'oauth';
   const who = profile.subject ? ` as ${profile.subject}` : '';
+  const refresh = t.refreshToken ? ' with a refresh token' : ' (no refresh token was issued)';
   await finishLogin(
     ctx,
     name,
     profile,
     { json: opts.json === true, print: opts.print === true, ...saveRules(opts) },
-    `Logged in${who}; saved${t.refreshToken ? ' with a refresh token' : ' (no refresh token was issued)'} as profile '${name}'`,
+    `Logged in${who}; saved${refresh} as profile '${name}'`,
   );
 }
 
