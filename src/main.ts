@@ -43,15 +43,10 @@ export async function main(argv: string[]): Promise<number> {
     // building the whole program costs more than the token request (docs/performance.md).
     const ag = fast ? parseHotActigraph(argv) : null;
     if (ag) {
-      const [{ createContext }, actigraph] = await Promise.all([
-        import('./context.js'),
+      const [ctx, actigraph] = await Promise.all([
+        fastContext(ag.global, controller.signal),
         import('./providers/actigraph/run.js'),
       ]);
-      const ctx = createContext(
-        processIO({ verbose: ag.global.verbose, noColor: !ag.global.color }),
-        ag.global,
-        controller.signal,
-      );
       // The options commander would hand the command (its defaults included).
       await actigraph.token(ctx, {
         clientId: ag.clientId,
@@ -68,15 +63,10 @@ export async function main(argv: string[]): Promise<number> {
     }
     const hot = fast ? parseHot(argv) : null;
     if (hot) {
-      const [{ createContext }, token] = await Promise.all([
-        import('./context.js'),
+      const [ctx, token] = await Promise.all([
+        fastContext(hot.global, controller.signal),
         import('./commands/token.js'),
       ]);
-      const ctx = createContext(
-        processIO({ verbose: hot.global.verbose, noColor: !hot.global.color }),
-        hot.global,
-        controller.signal,
-      );
       const run = hot.name === 'print' ? token.print : hot.name === 'header' ? token.header : token.exportCmd;
       await run(ctx, hot.profile, hot.opts);
       return ExitCode.ok;
@@ -124,6 +114,15 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`${terminalSafe(redactSecrets(line))}\n`);
     return code;
   }
+}
+
+/** The context of a command dispatched without commander (its global flags parsed by cli/fast.ts). */
+async function fastContext(
+  global: { verbose: boolean; insecure: boolean; color: boolean },
+  signal: AbortSignal,
+): Promise<import('./context.js').Context> {
+  const { createContext } = await import('./context.js');
+  return createContext(processIO({ verbose: global.verbose, noColor: !global.color }), global, signal);
 }
 
 main(process.argv.slice(2)).then(exitAfterFlush, (e) => {

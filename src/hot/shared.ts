@@ -4,12 +4,12 @@
  * Each entry is its own small bundle, so a `token print` never parses the actigraph code, nor an
  * `actigraph token` the token commands'.
  */
-import { fstatSync, lstatSync, readFileSync, writeSync } from 'node:fs';
+import { fstatSync, lstatSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROVIDERS } from '../providers/index.js';
 import { configDir, STORE_BASENAME } from '../store/paths.js';
 import { type Profile, parseProfile } from '../store/profile.js';
-import { writeStdout } from '../ui/io.js';
+import { writeAll, writeStdout } from '../ui/io.js';
 
 /** What the launcher runs when a hot entry did not answer: the CI bundle or the full CLI. */
 export type Next = 'ci' | 'authctl';
@@ -39,7 +39,8 @@ export function runHot(
   // From here on something may have been written: never hand over (it would be written twice).
   try {
     if (typeof text === 'object') {
-      writeStderr(text.err);
+      // Plain synchronous writes: process.stderr would build a stream (net, tty…) for one line.
+      writeAll(2, text.err);
       if (text.out) writeStdout(text.out);
     } else writeStdout(text);
   } catch (e) {
@@ -49,21 +50,6 @@ export function runHot(
     if (code !== 'EPIPE') process.stderr.write(`error: cannot write the output (${code ?? String(e)}).\n`);
   }
   return undefined;
-}
-
-/**
- * A plain synchronous write to stderr: process.stderr would build a stream (and load net, tty and
- * stream modules, several ms) for one line. Falls back to it when the descriptor is non-blocking.
- */
-function writeStderr(text: string): void {
-  const buf = Buffer.from(text, 'utf8');
-  let off = 0;
-  try {
-    while (off < buf.length) off += writeSync(2, buf, off);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
-    process.stderr.write(buf.subarray(off));
-  }
 }
 
 /** The valid profile named by `arg` (else AUTHCTL_PROFILE, else the only one), read with one file read. */

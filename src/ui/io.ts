@@ -50,14 +50,22 @@ export function exitAfterFlush(code: number): void {
  * loaded on the hot path. Falls back to the stream when the descriptor is non-blocking and full.
  */
 export function writeStdout(text: string): void {
+  writeAll(1, text);
+}
+
+/**
+ * Write all of `text` to stdout (1) or stderr (2) with synchronous writes; when the descriptor is
+ * non-blocking and full (EAGAIN), the rest goes through the process stream.
+ */
+export function writeAll(fd: 1 | 2, text: string): void {
   const buf = Buffer.from(text, 'utf8');
   let off = 0;
   try {
-    while (off < buf.length) off += writeSync(1, buf, off);
+    while (off < buf.length) off += writeSync(fd, buf, off);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
-    stdoutStreamUsed = true;
-    process.stdout.write(buf.subarray(off));
+    if (fd === 1) stdoutStreamUsed = true;
+    (fd === 1 ? process.stdout : process.stderr).write(buf.subarray(off));
   }
 }
 
