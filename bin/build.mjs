@@ -50,10 +50,11 @@ async function bundle(entry, outName, extra = {}) {
 
 /**
  * A plugin that leaves out of a bundle each provider's commands.js (commander declarations: an
- * empty register() instead) and every import() that `drop(importPath, importer)` names (a module
+ * empty register() instead), with `noRelogin` each provider's relogin.js (re-login hints: a
+ * loginCommand() that throws), and every import() that `drop(importPath, importer)` names (a module
  * that throws instead), so that a small entry keeps the provider registry without the code behind it.
  */
-const without = (name, drop) => ({
+const without = (name, drop, { noRelogin = false } = {}) => ({
   name,
   setup(b) {
     b.onResolve({ filter: /.*/ }, (args) =>
@@ -74,14 +75,26 @@ const without = (name, drop) => ({
       contents: 'export const register = () => {};',
       loader: 'js',
     }));
+    if (noRelogin) {
+      b.onResolve({ filter: /^\.\/relogin\.js$/ }, (args) =>
+        /[\\/]src[\\/]providers[\\/][a-z]+[\\/]index\.ts$/.test(args.importer)
+          ? { path: args.path, namespace: 'no-relogin' }
+          : undefined,
+      );
+      b.onLoad({ filter: /.*/, namespace: 'no-relogin' }, () => ({
+        contents: `export const loginCommand = () => { throw new Error("authctl: not available in this entry (${name})"); };`,
+        loader: 'js',
+      }));
+    }
   },
 });
 
 const hotOptions = {
   // The hot entry uses the provider registry (names, Authorization values, export variables) but
-  // never declares commands nor runs a flow: no commands.js, and no import() at all (a flow loaded
-  // on demand: revocation…), so neither commander nor any flow lands in dist/hot.cjs.
-  plugins: [without('hot', () => true)],
+  // never declares commands, runs a flow or prints a re-login hint (any error hands over): no
+  // commands.js, no relogin.js, and no import() at all (a flow loaded on demand: revocation…), so
+  // neither commander nor any flow lands in dist/hot.cjs.
+  plugins: [without('hot', () => true, { noRelogin: true })],
   // The hot entry has no import.meta.url, and must not pay for node:url.
   define: { __AUTHCTL_VERSION__: JSON.stringify(version) },
   banner: {},

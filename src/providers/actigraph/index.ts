@@ -2,17 +2,9 @@
  * ActiGraph CentrePoint: OAuth client credentials against its IdentityServer
  * (https://github.com/actigraph/CentrePoint3APIDocumentation).
  */
-import { type Profile, paramsOf } from '../../store/profile.js';
-import { flag, flags, profileFlag } from '../relogin.js';
 import type { ProviderDef } from '../types.js';
 import { register } from './commands.js';
-import { ACTIGRAPH_TOKEN_URL } from './constants.js';
-
-/** `authctl actigraph token …` with the client, scopes and endpoint the profile was saved with. */
-function loginCommand(name: string, p: Profile): string {
-  const { clientId, scope, tokenUrl } = paramsOf(p, 'client_credentials');
-  return `AUTHCTL_CLIENT_SECRET=… authctl actigraph token${flag('--client-id', clientId ?? '<id>')}${flags('--scope', scope ?? p.scopes)}${flag('--token-url', tokenUrl, ACTIGRAPH_TOKEN_URL)}${profileFlag(name, 'actigraph')}`;
-}
+import { loginCommand } from './relogin.js';
 
 export const actigraph: ProviderDef = {
   name: 'actigraph',

@@ -1,9 +1,8 @@
 /** Pryv.io: access requests with a consent page and polling (https://pryv.github.io/reference/#auth-request). */
 import { type Profile, paramsOf } from '../../store/profile.js';
-import { flag, flags, profileFlag } from '../relogin.js';
 import type { ProviderDef } from '../types.js';
 import { register } from './commands.js';
-import { DEFAULT_SERVICE_INFO_URL } from './constants.js';
+import { loginCommand } from './relogin.js';
 
 /** Pryv's API endpoint with the token embedded (https://token@user.pryv.me/), or null. */
 export function apiEndpointWithToken(p: Profile): string | null {
@@ -12,16 +11,6 @@ export function apiEndpointWithToken(p: Profile): string | null {
   const m = /^([a-z][a-z0-9+.-]*):\/\/(.+)$/i.exec(ep);
   if (!m) return null;
   return `${m[1]}://${p.token}@${m[2]}`;
-}
-
-/** `authctl pryv request …` with the app id and permissions the profile was saved with. */
-function loginCommand(name: string, p: Profile): string {
-  const { permissions, appId, serviceInfoUrl } = paramsOf(p, 'pryv-access');
-  // What the user asked for (with default names), never what the server added on its own; older
-  // profiles without it fall back to the granted scopes minus the server's system streams.
-  const fromScopes = p.scopes.filter((s) => !/^:_(system|audit):/.test(s));
-  const perms = permissions?.length ? permissions : fromScopes.length ? fromScopes : ['<streamId:level>'];
-  return `authctl pryv request${flag('--app-id', appId ?? '<app-id>')}${flags('--permission', perms)}${flag('--service-info', serviceInfoUrl, DEFAULT_SERVICE_INFO_URL)}${profileFlag(name, 'pryv')}`;
 }
 
 export const pryv: ProviderDef = {
