@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { parseDuration, parseProfileName, parseScopes } from '../../src/cli/parse.js';
 import { UsageError } from '../../src/errors.js';
 
-test('parseDuration accepts the forms in cli.md', () => {
+test('parseDuration accepts seconds and h/m/s/ms forms', () => {
   const cases: Array<[string, number]> = [
     ['90s', 90_000],
     ['10m', 600_000],

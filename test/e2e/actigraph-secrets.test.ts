@@ -1,5 +1,5 @@
 /**
- * Client secrets through the built binary (cli.md "Secrets never on argv by necessity"): where they
+ * Client secrets through the built binary (secrets never on argv by necessity: docs/security.md): where they
  * come from, what happens without one, and that a secret shows up in no output of any command.
  */
 import assert from 'node:assert/strict';

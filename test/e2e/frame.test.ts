@@ -1,7 +1,7 @@
 /**
  * The CLI frame on the built binary: --version, --help everywhere (with examples), usage errors
  * (exit 2), one `error:` line per failure with nothing on stdout, colour rules, global flags after
- * the subcommand, and plain http refused before any request (cli.md "Global rules", "Exit codes").
+ * the subcommand, and plain http refused before any request (README "Exit codes"; docs/security.md).
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';

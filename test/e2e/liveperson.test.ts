@@ -1,6 +1,6 @@
 /**
  * The built binary against the fake Sentinel: exit codes, the stdout/stderr split, and no secret
- * in any output (cli.md). BROWSER is a stand-in that follows the redirects like a user clicking
+ * in any output (docs/security.md). BROWSER is a stand-in that follows the redirects like a user clicking
  * "Allow" (test/fakes/sentinel-browser.mjs). Run `npm run build` first.
  */
 import assert from 'node:assert/strict';

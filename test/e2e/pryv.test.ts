@@ -1,6 +1,6 @@
 /**
  * The built binary against the fake Pryv register, with BROWSER running the consent-page stand-in
- * (test/fakes/pryv-consent.mjs): exit codes and the stdout/stderr split of cli.md, end to end.
+ * (test/fakes/pryv-consent.mjs): exit codes and the stdout/stderr split (README "Exit codes"), end to end.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';

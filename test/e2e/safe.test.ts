@@ -1,4 +1,4 @@
-/** The built binary against the fake Launcher: exit codes and the stdout/stderr split (cli.md). */
+/** The built binary against the fake Launcher: exit codes and the stdout/stderr split (README "Exit codes"). */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';

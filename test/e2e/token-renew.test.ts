@@ -1,7 +1,7 @@
 /**
- * `token print` renews silently when it can (cli.md "Using tokens"), and parallel callers renew once:
+ * `token print` renews silently when it can (README "Using tokens"), and parallel callers renew once:
  * the per-profile lock is held across read → check → fetch → write, and the store is re-read inside
- * it (design.md, kubelogin). Real HTTP against the IdentityServer fake on 127.0.0.1.
+ * it (as kubelogin does). Real HTTP against the IdentityServer fake on 127.0.0.1.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';

@@ -1,6 +1,6 @@
 /**
  * `authctl token …` and `authctl exec` end to end on the built binary, byte for byte
- * (cli.md "Using tokens", "Profiles and the token store", "Exit codes"). Run `npm run build` first.
+ * (README "Using tokens", "Where tokens live", "Exit codes"). Run `npm run build` first.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';

@@ -3,7 +3,7 @@
  * A stand-in for the Pryv consent page (app-web-auth3), run as the BROWSER command by CLI tests:
  * `BROWSER="node test/fakes/pryv-consent.mjs"` makes authctl run it with the consent URL as the
  * last argument. Like app-web-auth3's context.js it reads `poll` (or v1's `pollUrl`) from the
- * URL, loads the state with GET, then settles it with an unauthenticated POST (protocols.md §1.6).
+ * URL, loads the state with GET, then settles it with an unauthenticated POST (docs/protocol-notes/pryv.md).
  *
  * Environment:
  *   PRYV_CONSENT           accept (default) | refuse | none (only record the URL)

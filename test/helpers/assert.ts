@@ -1,4 +1,4 @@
-/** Assertions about the CLI's output discipline (cli.md "Global rules" and "Exit codes"). */
+/** Assertions about the CLI's output discipline (README "Exit codes"; docs/security.md). */
 import assert from 'node:assert/strict';
 import type { CliResult } from './cli.js';
 

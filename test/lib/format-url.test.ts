@@ -1,5 +1,5 @@
 /**
- * URL rules (src/http/url.ts, cli.md "Global rules": plain http only for loopback unless --insecure;
+ * URL rules (src/http/url.ts, docs/security.md: plain http only for loopback unless --insecure;
  * a host without a scheme means https except loopback) and Retry-After parsing (RFC 9110 §10.2.3).
  */
 import assert from 'node:assert/strict';

@@ -28,7 +28,7 @@ test('a verifier is 43–128 unreserved characters drawn from the injected rando
     assert.equal(v.length, len, `${bytes} bytes`);
     assert.match(v, VERIFIER_RE);
   }
-  // Too little or too much entropy cannot make a valid verifier (§4.1).
+  // Too little or too much entropy cannot make a valid verifier (RFC 7636 §4.1).
   assert.throws(() => createVerifier(randomBytes, 31), RangeError);
   assert.throws(() => createVerifier(randomBytes, 97), RangeError);
   // The bytes come from ctx.random: a fixed source gives a fixed verifier.

@@ -80,7 +80,7 @@ test('parseExpiresIn accepts numbers and numeric strings, rejects the rest', () 
   for (const [v, want] of cases) assert.equal(parseExpiresIn(v), want, String(v));
 });
 
-test('processTokenResponse reads a §5.1 answer, normalising bearer and a string expires_in', () => {
+test('processTokenResponse reads an RFC 6749 §5.1 answer, normalising bearer and a string expires_in', () => {
   const set = processTokenResponse(
     res(200, { access_token: 'abc.def', token_type: 'bearer', expires_in: '3600', scope: 'a  b' }),
     'token endpoint x',

@@ -80,7 +80,7 @@ test('token refresh rotates: the new refresh token is stored and the old one is 
     assert.notEqual(after1.token, before.token);
     assert.ok(after1.refreshToken);
     assert.notEqual(after1.refreshToken, before.refreshToken, 'rotated');
-    assert.ok(after1.idToken, 'the ID token from the refresh passed the §12.2 checks');
+    assert.ok(after1.idToken, 'the ID token from the refresh passed the OIDC Core §12.2 checks');
     assert.equal(after1.subject, before.subject);
     assert.deepEqual(after1.params, before.params);
     assert.match(ctx.stderr.join(''), /Renewed profile 'oauth'/);

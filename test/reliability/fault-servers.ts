@@ -194,7 +194,7 @@ export function selfSignedCert(): { key: string; cert: string } | null {
 }
 
 /**
- * A minimal Pryv register (protocols.md §1) whose poll URL misbehaves: service info and the create
+ * A minimal Pryv register (docs/protocol-notes/pryv.md) whose poll URL misbehaves: service info and the create
  * call answer normally; GET on the poll URL gets the fault.
  */
 export async function startFaultyPryv(fault: Fault): Promise<FaultServer & { serviceInfoUrl: string }> {

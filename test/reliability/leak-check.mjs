@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Post-suite secrets check (cli.md "Global rules": never print a token, key, code, verifier or
+ * Post-suite secrets check (docs/security.md: never print a token, key, code, verifier or
  * secret, except the token on stdout of token print/header/export and --print). test/run.mjs runs
  * the suite with AUTHCTL_TEST_LEAK_DIR set, so the fakes record every secret they issued or received
  * and runCli / testContext record everything authctl wrote (test/helpers/leaks.ts); this script

@@ -1,4 +1,4 @@
-/** Pins the fake Launcher's quirks (protocols.md §2) so the flow tests run against a faithful fake. */
+/** Pins the fake Launcher's quirks (docs/protocol-notes/safe.md) so the flow tests run against a faithful fake. */
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { test } from 'node:test';
@@ -36,7 +36,7 @@ const json = { 'content-type': 'application/json' };
 
 const fake = useFakeLauncher({ policy: 'allow' });
 
-test('fake: POST /auth validation order and exact JSON bodies (§2.3)', async () => {
+test('fake: POST /auth validation order and exact JSON bodies', async () => {
   const cases: Array<[unknown, string]> = [
     [{}, 'Fields are missing'],
     [{ app: { ...app, vendor: '' }, permissions: [] }, 'Fields are missing'],
@@ -60,7 +60,7 @@ test('fake: POST /auth validation order and exact JSON bodies (§2.3)', async ()
   assert.equal(t.body, '{"errorCode":400,"description":"Fields are missing"}');
 });
 
-test('fake: allow mints an HS256 JWT {id, iat}; identical app+permissions reuse the session (§2.4)', async () => {
+test('fake: allow mints an HS256 JWT {id, iat}; identical app+permissions reuse the session', async () => {
   const body = JSON.stringify({ app, permissions: ['SAFE_DRIVE_ACCESS'] });
   const a = await raw(`${fake().url}/0.6/auth`, 'POST', { headers: json, body });
   assert.equal(a.status, 200);
@@ -79,7 +79,7 @@ test('fake: allow mints an HS256 JWT {id, iat}; identical app+permissions reuse 
   assert.equal(fake().sessionCount(), before + 1);
 });
 
-test('fake: strict Authorization middleware, even on POST /auth (§2.5)', async () => {
+test('fake: strict Authorization middleware, even on POST /auth', async () => {
   const token = fake().mint(app, ['LOW_LEVEL_API']);
   const ok = await raw(`${fake().url}/auth`, 'GET', { headers: { authorization: `Bearer ${token}` } });
   assert.deepEqual([ok.status, ok.body], [200, 'OK']);

@@ -1,7 +1,6 @@
 /**
  * The token store across processes: many writers at once lose nothing, and a writer killed while it
- * holds the lock does not block the next one (cli.md "Profiles and the token store"; design.md
- * kubelogin lock pattern).
+ * holds the lock does not block the next one (docs/tokens.md; kubelogin's lock pattern).
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';

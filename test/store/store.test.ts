@@ -1,7 +1,7 @@
 /**
  * TokenStore in process: file modes, schema version, what happens with a store it must not touch
  * (unparseable, newer schema), damaged profiles, profile resolution, and the lock file rules
- * (cli.md "Profiles and the token store", "Exit codes"; design.md conventions 5 and kubelogin).
+ * (docs/tokens.md; README "Exit codes"; as kubelogin does).
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';

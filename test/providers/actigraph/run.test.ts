@@ -1,6 +1,6 @@
 /**
  * The ActiGraph preset (and the generic engine's defaults) against the fake IdentityServer
- * token endpoint (protocols.md §4.7): what goes on the wire, error mapping with IdentityServer's
+ * token endpoint (docs/protocol-notes/actigraph.md): what goes on the wire, error mapping with IdentityServer's
  * always-400 errors, non-JSON bodies, retries, the cache, renewal and where secrets come from.
  */
 import assert from 'node:assert/strict';
@@ -285,7 +285,7 @@ test('no secret and no TTY: exit 2 naming AUTHCTL_CLIENT_SECRET, before any requ
   assert.equal(ids.requests.length, 0);
 });
 
-test('the generic engine defaults to client_secret_basic with §2.3.1 form-encoding; nothing secret in the body', async () => {
+test('the generic engine defaults to client_secret_basic with RFC 6749 §2.3.1 form-encoding; nothing secret in the body', async () => {
   const ctx = ctxWith();
   await clientCredentials(ctx, { tokenUrl: ids.tokenUrl, clientId: CI.id, scope: ['Analytics'], json: true });
   const r = ids.requests[0]!;

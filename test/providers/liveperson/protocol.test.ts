@@ -27,7 +27,7 @@ test('validateAccount accepts letters and digits and rejects anything that could
   }
 });
 
-test('domainApiUrl builds the documented lookup with version=1.0 (§3.2)', () => {
+test('domainApiUrl builds the documented lookup with version=1.0', () => {
   assert.equal(
     domainApiUrl('https://api.liveperson.net/', '12345678'),
     'https://api.liveperson.net/api/account/12345678/service/sentinel/baseURI.json?version=1.0',
@@ -100,7 +100,7 @@ test('normaliseSentinelBase drops trailing slashes and a /sentinel suffix, refus
   assert.equal(normaliseSentinelBase(new URL('https://u:p@h.example/')), null);
 });
 
-test('sentinelEndpoints carries v=1.0 / v=2.0 / v=1.0 and the /sentinel/api prefix (§3.4, §3.5, §3.7)', () => {
+test('sentinelEndpoints carries v=1.0 / v=2.0 / v=1.0 and the /sentinel/api prefix', () => {
   const e = sentinelEndpoints('https://va.sentinel.liveperson.net', '12345678');
   const root = 'https://va.sentinel.liveperson.net/sentinel/api/account/12345678';
   assert.deepEqual(e, {
@@ -123,7 +123,7 @@ test('authorizeRequestUrl: v=1.0, response_type=code, client_id, redirect_uri, s
   });
 });
 
-test('expiry: expires_in when sent, else the 30 minutes LivePerson recommends (§3.6)', () => {
+test('expiry: expires_in when sent, else the 30 minutes LivePerson recommends', () => {
   const now = Date.parse('2026-01-01T00:00:00Z');
   assert.equal(DEFAULT_LIFETIME_S, 1800);
   assert.equal(livePersonExpiry(undefined, now), '2026-01-01T00:30:00Z');

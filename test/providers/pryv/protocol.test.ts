@@ -1,4 +1,4 @@
-/** Table tests for the pure Pryv access-request functions (src/protocol/pryv.ts, protocols.md §1). */
+/** Table tests for the pure Pryv access-request functions (src/providers/pryv/protocol.ts; docs/protocol-notes/pryv.md). */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { FailureError, ProtocolError, UsageError } from '../../../src/errors.js';
@@ -35,7 +35,7 @@ import {
 
 const exit = (code: number) => (e: unknown) => (e as { exitCode?: number }).exitCode === code;
 
-test('parseAppId trims and enforces 6–99 characters (§1.3)', () => {
+test('parseAppId trims and enforces 6–99 characters', () => {
   assert.equal(parseAppId('  my-app  '), 'my-app');
   assert.equal(parseAppId('a'.repeat(99)), 'a'.repeat(99));
   for (const bad of ['short', '     ab     ', 'a'.repeat(100), '', undefined, 42]) {
@@ -85,7 +85,7 @@ test('parseLang and parseDeviceName', () => {
   assert.throws(() => parseDeviceName('  '), UsageError);
 });
 
-test('buildAccessRequestBody never sends expireAfter (Q9) and adds deviceName only when given', () => {
+test('buildAccessRequestBody never sends expireAfter and adds deviceName only when given', () => {
   const permissions = parsePermissions(['diary:read']);
   const body = buildAccessRequestBody({ appId: 'my-app-id', permissions, lang: 'en' });
   assert.deepEqual(body, {
@@ -103,7 +103,7 @@ test('buildAccessRequestBody never sends expireAfter (Q9) and adds deviceName on
   assert.equal(withDevice.deviceName, 'ci');
 });
 
-test('parseServiceInfo validates fields and adds trailing slashes (Q12)', () => {
+test('parseServiceInfo validates fields and adds trailing slashes', () => {
   const info = parseServiceInfo(
     {
       register: 'https://reg.pryv.me',
@@ -147,7 +147,7 @@ test('serviceInfoUrlFromPollUrl derives open-pryv /reg/service/info only', () =>
   assert.equal(serviceInfoUrlFromPollUrl('not a url'), undefined);
 });
 
-test('serverError / describeServerError read both error shapes (§1.7)', () => {
+test('serverError / describeServerError read both error shapes', () => {
   const v1 = {
     id: 'INVALID_APP_ID',
     message: 'Invalid app ID',
@@ -166,7 +166,7 @@ test('serverError / describeServerError read both error shapes (§1.7)', () => {
   assert.equal(describeServerError(500, 'text'), 'HTTP 500');
 });
 
-test('parseCreateResponse: v1 prefers authUrl, falls back to url (Q7); validates key and poll', () => {
+test('parseCreateResponse: v1 prefers authUrl, falls back to url; validates key and poll', () => {
   const v1 = {
     status: 'NEED_SIGNIN',
     code: 201,
@@ -213,7 +213,7 @@ test('withCliFlag appends cli=1 as lib-js does, keeping odd v1 queries and fragm
   for (const [input, want] of cases) assert.equal(withCliFlag(input), want, input);
 });
 
-test('maskPollUrl hides the key (a bearer secret, §1.13)', () => {
+test('maskPollUrl hides the key (a bearer secret)', () => {
   assert.equal(
     maskPollUrl('https://access.pryv.me/access/SECRETKEY123'),
     'https://access.pryv.me/access/***',
@@ -235,7 +235,7 @@ const answer = (
 });
 const classify = (r: RawAnswer) => classifyPollAnswer(r, 'W', Date.parse('2026-01-01T00:00:00Z'));
 
-test('classifyPollAnswer: pending is HTTP 201 (Q1), rate re-read, v1 and v2 shapes', () => {
+test('classifyPollAnswer: pending is HTTP 201, rate re-read, v1 and v2 shapes', () => {
   const v1 = classify(
     answer(201, {
       status: 'NEED_SIGNIN',
@@ -260,7 +260,7 @@ test('classifyPollAnswer: pending is HTTP 201 (Q1), rate re-read, v1 and v2 shap
   assert.equal(noRate.kind === 'pending' && noRate.pollRateMs, undefined);
 });
 
-test('classifyPollAnswer: ACCEPTED v1 (with apiEndpoint) and v2 (without, Q6); fields validated', () => {
+test('classifyPollAnswer: ACCEPTED v1 (with apiEndpoint) and v2 (without); fields validated', () => {
   const v1 = classify(
     answer(200, {
       status: 'ACCEPTED',
@@ -291,7 +291,7 @@ test('classifyPollAnswer: ACCEPTED v1 (with apiEndpoint) and v2 (without, Q6); f
   }
 });
 
-test('classifyPollAnswer: REFUSED is 403 + body; reasonID (v1) and reasonId (v2) both read (Q2, Q3)', () => {
+test('classifyPollAnswer: REFUSED is 403 + body; reasonID (v1) and reasonId (v2) both read', () => {
   const cases: Array<[unknown, PollAnswer]> = [
     [
       {
@@ -312,7 +312,7 @@ test('classifyPollAnswer: REFUSED is 403 + body; reasonID (v1) and reasonId (v2)
   for (const [body, want] of cases) assert.deepEqual(classify(answer(403, body)), want);
 });
 
-test('classifyPollAnswer: ERROR shapes v1 {id,message,detail} and v2 {reasonId,message} (Q4)', () => {
+test('classifyPollAnswer: ERROR shapes v1 {id,message,detail} and v2 {reasonId,message}', () => {
   assert.deepEqual(
     classify(
       answer(403, { status: 'ERROR', id: 'INTERNAL_ERROR', message: 'Boom', detail: 'disk', code: 403 }),
@@ -326,7 +326,7 @@ test('classifyPollAnswer: ERROR shapes v1 {id,message,detail} and v2 {reasonId,m
   });
 });
 
-test('classifyPollAnswer: 400 is an unknown or expired key, never 404 (Q5)', () => {
+test('classifyPollAnswer: 400 is an unknown or expired key, never 404', () => {
   assert.deepEqual(
     classify(
       answer(400, { id: 'INVALID_KEY', message: 'Invalid access request key', detail: '', errors: [] }),
@@ -340,7 +340,7 @@ test('classifyPollAnswer: 400 is an unknown or expired key, never 404 (Q5)', () 
   assert.equal(classify(answer(400, undefined)).kind, 'expired');
 });
 
-test('classifyPollAnswer: REDIRECTED 301 without Location uses poll or redirectUrl (Q10)', () => {
+test('classifyPollAnswer: REDIRECTED 301 without Location uses poll or redirectUrl', () => {
   assert.deepEqual(
     classify(answer(301, { status: 'REDIRECTED', poll: 'https://b/reg/access/k', redirectUrl: 'x' })),
     {
@@ -355,7 +355,7 @@ test('classifyPollAnswer: REDIRECTED 301 without Location uses poll or redirectU
   assert.throws(() => classify(answer(301, { status: 'REDIRECTED' })), ProtocolError);
 });
 
-test('classifyPollAnswer: 5xx, 429 and unparseable bodies are retried (Q11), Retry-After read', () => {
+test('classifyPollAnswer: 5xx, 429 and unparseable bodies are retried, Retry-After read', () => {
   const r500 = classify(
     answer(500, { id: 'INTERNAL_ERROR', message: 'Internal Error', detail: '', errors: [] }),
   );
@@ -409,7 +409,7 @@ test('nextPollDelay: the server rate is a floor; failures back off, bounded; Ret
   for (let f = 0; f < 30; f++) assert.ok(nextPollDelay(250, f) >= 250);
 });
 
-test('buildApiEndpoint follows lib-js buildAPIEndpoint (§1.9)', () => {
+test('buildApiEndpoint follows lib-js buildAPIEndpoint', () => {
   assert.equal(
     buildApiEndpoint('https://{username}.pryv.me/', 'tototp', 'token'),
     'https://token@tototp.pryv.me/',
@@ -456,7 +456,7 @@ test('matchesApiTemplate: subdomain and path styles; host, user, scheme, port mu
   for (const [ep, t, u] of no) assert.ok(!matchesApiTemplate(ep, t, u), `${ep} ${t} ${u}`);
 });
 
-test('trustedApiEndpoint builds when absent (Q6) and refuses untrusted endpoints (§1.13)', () => {
+test('trustedApiEndpoint builds when absent and refuses untrusted endpoints', () => {
   const base = {
     username: 'alice',
     token: 'tok',

@@ -1,7 +1,6 @@
 /**
  * `pryv request` / `pryv poll` in process, against the fake register (test/fakes/pryv.ts) over
- * real HTTP: every terminal state, the quirks of protocols.md §1.14 and the polling rules of
- * design.md convention 7.
+ * real HTTP: every terminal state, the quirks in docs/protocol-notes/pryv.md and its polling rules.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -108,7 +107,7 @@ test('v1: accepted → token verified with access-info and saved without the tok
   assert.equal((p.details as { verified: boolean }).verified, true);
   assert.ok(!JSON.stringify(p.details).includes(token), 'details never hold the token');
 
-  // The create body (§1.3): exactly these fields, no expireAfter (Q9), POSTed to serviceInfo.access.
+  // The create body: exactly these fields, no expireAfter, POSTed to serviceInfo.access.
   assert.deepEqual(f.createBodies[0], {
     requestingAppId: 'my-app-id',
     requestedPermissions: [
@@ -119,7 +118,7 @@ test('v1: accepted → token verified with access-info and saved without the tok
     deviceName: 'build box',
   });
   assert.ok(f.requests.some((r) => r.method === 'POST' && r.path === '/access/'));
-  // Q7: v1 authUrl (the odd `?&pollUrl=` form) is opened, with cli=1 (§1.11).
+  // v1 authUrl (the odd `?&pollUrl=` form) is opened, with cli=1.
   assert.equal(ctx.opened.length, 1);
   assert.match(ctx.opened[0]!, /\/auth\/access\.html\?&pollUrl=.*&cli=1$/);
   // URL printed on stderr before the spinner line.
@@ -127,16 +126,16 @@ test('v1: accepted → token verified with access-info and saved without the tok
   assert.ok(
     err.indexOf(ctx.opened[0]!) >= 0 && err.indexOf(ctx.opened[0]!) < err.indexOf('Waiting for approval'),
   );
-  // access-info got the raw token (§1.9), no "Bearer".
+  // access-info got the raw token, no "Bearer".
   const ai = f.requests.find((r) => r.path === '/alice/access-info')!;
   assert.equal(ai.authorization, token);
   assert.deepEqual(ctx.stdout, []);
-  // The poll key never reaches the verbose log (§1.13).
+  // The poll key never reaches the verbose log.
   assert.ok(!verboseLines(ctx).includes(key));
   assert.match(verboseLines(ctx), /GET http:\/\/127\.0\.0\.1:\d+\/access\/\*\*\* -> 201/);
 });
 
-test('v2: accepted without apiEndpoint (Q6) → built from the api template; --print prints the token', async () => {
+test('v2: accepted without apiEndpoint → built from the api template; --print prints the token', async () => {
   const f = await fake({ generation: 'v2', accessExpires: 1_900_000_000 });
   const ctx = ctxFor();
   const { run, key } = await begin(f, ctx, { print: true, profile: 'lab' });
@@ -151,7 +150,7 @@ test('v2: accepted without apiEndpoint (Q6) → built from the api template; --p
   assert.ok(f.requests.some((r) => r.method === 'POST' && r.path === '/reg/access/'));
 });
 
-test('v1: refused by the user → exit 3 with REASON_UNDEFINED and the message (Q3)', async () => {
+test('v1: refused by the user → exit 3 with REASON_UNDEFINED and the message', async () => {
   const f = await fake({ generation: 'v1' });
   const ctx = ctxFor();
   const { run, key } = await begin(f, ctx);
@@ -178,7 +177,7 @@ test('v2: refused → exit 3 with reasonId (with --timeout 0 = no limit of our o
   assert.equal(saved(ctx), undefined);
 });
 
-test('ERROR state → exit 1 with the server message, both shapes (Q4)', async () => {
+test('ERROR state → exit 1 with the server message, both shapes', async () => {
   for (const generation of ['v1', 'v2'] as const) {
     const f = await fake({ generation });
     const ctx = ctxFor();
@@ -193,7 +192,7 @@ test('ERROR state → exit 1 with the server message, both shapes (Q4)', async (
   }
 });
 
-test('expired key (400, Q5) → exit 5, both shapes', async () => {
+test('expired key (400) → exit 5, both shapes', async () => {
   for (const generation of ['v1', 'v2'] as const) {
     const f = await fake({ generation });
     const ctx = ctxFor();
@@ -210,7 +209,7 @@ test('expired key (400, Q5) → exit 5, both shapes', async () => {
   }
 });
 
-test('5xx, garbage and 429 (Retry-After) during polling are tolerated, then accepted (Q11)', async () => {
+test('5xx, garbage and 429 (Retry-After) during polling are tolerated, then accepted', async () => {
   const f = await fake({ generation: 'v1', pollRateMs: 30 });
   f.failNextPolls(1, { status: 503 });
   f.failNextPolls(1, { garbage: true });
@@ -233,7 +232,7 @@ test('5xx, garbage and 429 (Retry-After) during polling are tolerated, then acce
   assert.ok(saved(ctx));
 });
 
-test('changed poll_rate_ms is honoured and never exceeded; an absent one keeps the previous (Q8)', async () => {
+test('changed poll_rate_ms is honoured and never exceeded; an absent one keeps the previous', async () => {
   const f = await fake({ generation: 'v2', pollRateMs: 40 });
   const ctx = ctxFor();
   const { run, key } = await begin(f, ctx, {}, 3);
@@ -287,7 +286,7 @@ test('a server failing until the deadline → exit 5 reporting the last failure,
   assert.ok(f.polls().length <= 6, `${f.polls().length} polls`);
 });
 
-test('v2 REDIRECTED (301, no Location) is followed to the new poll URL (Q10)', async () => {
+test('v2 REDIRECTED (301, no Location) is followed to the new poll URL', async () => {
   const a = await fake({ generation: 'v2' });
   const b = await fake({ generation: 'v2' });
   const ctx = ctxFor();
@@ -501,7 +500,7 @@ test('--insecure lets a plain http non-loopback --service-info through (then: co
   assert.match((e as Error).message, /0\.0\.0\.0:1/);
 });
 
-test('create rejected by the register → exit 1 with its message, both error shapes (§1.7)', async () => {
+test('create rejected by the register → exit 1 with its message, both error shapes', async () => {
   for (const [generation, re] of [
     ['v1', /rejected the access request: Invalid app ID \(INVALID_APP_ID\)/],
     ['v2', /rejected the access request: Missing or invalid requestingAppId \(invalid-parameters\)/],
@@ -516,7 +515,7 @@ test('create rejected by the register → exit 1 with its message, both error sh
   }
 });
 
-test('service info without trailing slashes is normalised (Q12); a bad one stops before POST', async () => {
+test('service info without trailing slashes is normalised; a bad one stops before POST', async () => {
   const strip = (info: Record<string, unknown>) => {
     const out = { ...info };
     for (const k of ['access', 'api', 'register']) out[k] = String(out[k]).replace(/\/$/, '');

@@ -1,4 +1,4 @@
-/** `safe authorize` against the fake Launcher over real HTTP (protocols.md §2). */
+/** `safe authorize` against the fake Launcher over real HTTP (docs/protocol-notes/safe.md). */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { test } from 'node:test';

@@ -78,7 +78,7 @@ test('checkApp: every value present and not blank, kept as given (no trimming)',
   }
 });
 
-test('authRequestBody: {app:{name,id,version,vendor}, permissions} (§2.3)', () => {
+test('authRequestBody: {app:{name,id,version,vendor}, permissions}', () => {
   const body = authRequestBody({ vendor: 'V', version: '1', id: 'i', name: 'N' }, ['LOW_LEVEL_API']);
   assert.equal(
     JSON.stringify(body),
@@ -116,7 +116,7 @@ test('bearerValue: exactly "Bearer <jwt>" with one space; non-JWT tokens refused
   assert.throws(() => bearerValue('a.b c.d'), ProtocolError);
 });
 
-test('classifyAnswer: the §2.6 table, 401s told apart, text or JSON bodies', () => {
+test("classifyAnswer: the Launcher's answer table, 401s told apart, text or JSON bodies", () => {
   const table: Array<[number, string, SafeAnswerKind, string | null, number | null]> = [
     [200, JSON.stringify({ token: JWT, permissions: [] }), 'ok', null, null],
     [200, 'OK', 'ok', 'OK', null],

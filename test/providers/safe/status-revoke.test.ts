@@ -1,4 +1,4 @@
-/** `safe status`, `safe revoke`, `token header/inspect/delete --revoke` with SAFE profiles (protocols.md §2.5). */
+/** `safe status`, `safe revoke`, `token header/inspect/delete --revoke` with SAFE profiles (docs/protocol-notes/safe.md). */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
