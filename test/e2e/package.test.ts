@@ -115,6 +115,7 @@ describe('npm pack', () => {
       /^bin\/authctl\.js$/,
       /^bin\/package\.json$/,
       /^dist\/[\w./-]+\.(c|m)?js$/,
+      /^dist\/help\.json$/,
       /^docs\/[\w./-]+\.md$/,
     ];
     const unexpected = files.filter((f) => !allowed.some((re) => re.test(f)));
@@ -125,6 +126,13 @@ describe('npm pack', () => {
       'LICENSE',
       pkg.bin.authctl,
       'docs/commands/README.md',
+      // The hot entries, the CI bundle, the full CLI, and the help texts the hot entries print.
+      'dist/hot.cjs',
+      'dist/hot-actigraph.cjs',
+      'dist/ci.cjs',
+      'dist/authctl.cjs',
+      'dist/commander.cjs',
+      'dist/help.json',
     ]) {
       assert.ok(files.includes(needed!), `${needed} is missing from the tarball (${files.join(', ')})`);
     }
@@ -156,9 +164,18 @@ describe('installed from the tarball, outside the repository', () => {
     assert.equal(print.stdout, 'tok-from-the-package\n');
     assert.equal(print.stderr, '');
 
-    const help = run(bin, ['token', 'export', '--help']);
+    // Help on a pipe comes from the pre-rendered texts, as in the repository: only the launcher and
+    // the hot entry are read.
+    const modules = path.join(outside, 'modules.json');
+    const help = run(bin, ['token', 'export', '--help'], { AUTHCTL_DEBUG_MODULES: modules });
     assert.equal(help.status, 0, help.stderr);
     assert.match(help.stdout, /^Usage: authctl token export/m);
+    const loaded = (JSON.parse(fs.readFileSync(modules, 'utf8')) as { files: string[] }).files;
+    assert.deepEqual(
+      loaded.map((f) => path.basename(f)),
+      ['authctl.js', 'hot.cjs'],
+      loaded.join(', '),
+    );
 
     // With a proxy configured the request goes through the proxy code of the installed bundle. The
     // proxy port is closed, so this fails at connect (exit 1) with one clear line, not a crash.
