@@ -5,7 +5,7 @@
  * test/e2e/fast-path.test.ts keeps both parsers in agreement.
  */
 import { SHELLS, type ShellKind } from '../lib/shell.js';
-import { parseDuration } from './parse.js';
+import { PROFILE_NAME_RE, parseDuration } from './parse.js';
 
 /** A hot command parsed without commander. */
 export interface HotCommand {
@@ -89,7 +89,7 @@ export function parseHotActigraph(argv: readonly string[]): HotActigraph | null 
   const scopes = Array.isArray(v.scope) ? v.scope : [];
   if (!clientId || tokenUrl === null || profile === null) return null;
   if (scopes.some((s) => s === '' || s.startsWith('-'))) return null;
-  if (profile !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(profile)) return null;
+  if (profile !== undefined && !PROFILE_NAME_RE.test(profile)) return null;
   return {
     clientId,
     scopes,

@@ -47,9 +47,12 @@ export function collect(value: string, previous: string[] | undefined): string[]
   return [...(previous ?? []), value];
 }
 
-/** Validate a profile name: letters, digits, dot, dash, underscore; 1–64 chars. */
+/** What a profile name may be: 1–64 letters, digits, dots, dashes or underscores, starting with a letter or digit. */
+export const PROFILE_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/** Validate a profile name (PROFILE_NAME_RE). */
 export function parseProfileName(value: string): string {
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(value)) {
+  if (!PROFILE_NAME_RE.test(value)) {
     throw new UsageError(
       `invalid profile name '${value}'`,
       'Use 1–64 letters, digits, dots, dashes or underscores, starting with a letter or digit.',

@@ -4,6 +4,7 @@
  */
 import { Argument, type Command, Option } from 'commander';
 import type { Context } from '../context.js';
+import { SHELLS } from '../lib/shell.js';
 import { PROVIDERS } from '../providers/index.js';
 import { COMPLETION_SHELLS } from './completion.js';
 import type { CommandKit, Opts } from './kit.js';
@@ -74,14 +75,7 @@ export function registerTokenCommands(program: Command, kit: CommandKit): void {
     .description('print shell assignments of AUTHCTL_TOKEN, AUTHCTL_AUTHORIZATION, …')
     .argument('[profile]')
     .addOption(
-      new Option('--shell <shell>', 'output syntax (default from $SHELL, else bash)').choices([
-        'bash',
-        'zsh',
-        'fish',
-        'powershell',
-        'cmd',
-        'dotenv',
-      ]),
+      new Option('--shell <shell>', 'output syntax (default from $SHELL, else bash)').choices(SHELLS),
     )
     .option('--prefix <NAME_>', 'replace AUTHCTL_ in every variable name', 'AUTHCTL_')
     .addOption(kit.minTtl())

@@ -6,7 +6,7 @@
  * without commander); any other form goes to the full CLI. test/e2e/startup-actigraph.test.ts runs
  * every form both ways and compares the bytes.
  */
-import { parseHotActigraph } from '../cli/fast.js';
+import { type HotActigraph, parseHotActigraph } from '../cli/fast.js';
 import { parseProfileName, parseScopes } from '../cli/parse.js';
 import { checkUrl } from '../http/url.js';
 import { relativeTime } from '../lib/format.js';
@@ -21,29 +21,22 @@ import {
   scopeWarnings,
 } from '../providers/actigraph/constants.js';
 import { expiresAtMs, oauthClientId } from '../store/profile.js';
-import { help, type Next, readProfile, runHot } from './shared.js';
+import { asksHelp, help, type Next, readProfile, runHot } from './shared.js';
 
 /** Run `actigraph token …` on the hot path; see runHot() for the result. */
 export function run(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Next | undefined {
-  const last = argv[argv.length - 1];
-  if (last === '--help' || last === '-h') return runHot(env, () => help(argv.slice(0, -1)));
-  return runHot(
-    env,
-    () => cachedActigraph(argv, env),
-    () => (parseHotActigraph(argv) ? 'ci' : 'authctl'),
-  );
+  if (asksHelp(argv)) return runHot(env, () => help(argv.slice(0, -1)));
+  // Parsed once: the same form decides the answer here and the hand-over to dist/ci.cjs.
+  const a = parseHotActigraph(argv);
+  return runHot(env, () => (a ? cachedActigraph(a, env) : undefined), a ? 'ci' : 'authctl');
 }
 
 /**
  * `actigraph token` when the saved token is reused (same request, more than a minute left): the one
  * stderr line and, with --print, the token — what the full CLI (oauth/cli/obtain.ts) prints then.
  */
-function cachedActigraph(
-  argv: readonly string[],
-  env: NodeJS.ProcessEnv,
-): { out: string; err: string } | undefined {
-  const a = parseHotActigraph(argv);
-  if (!a || a.force) return undefined;
+function cachedActigraph(a: HotActigraph, env: NodeJS.ProcessEnv): { out: string; err: string } | undefined {
+  if (a.force) return undefined;
   const clientId = a.clientId.trim();
   const scopes = parseScopes(a.scopes);
   if (!clientId || scopes.length === 0 || scopeWarnings(scopes).length > 0) return undefined;

@@ -25,7 +25,7 @@ export type Answer = string | { out: string; err: string };
 export function runHot(
   env: NodeJS.ProcessEnv,
   answer: () => Answer | undefined,
-  fallback: () => Next = () => 'authctl',
+  fallback: Next = 'authctl',
 ): Next | undefined {
   if (env.AUTHCTL_NO_FAST_PATH === '1' || env.AUTHCTL_PARSE_ONLY === '1') return 'authctl';
   let text: Answer | undefined;
@@ -35,7 +35,7 @@ export function runHot(
     // Anything unexpected before output: the full CLI does the job (and reports it properly).
     return 'authctl';
   }
-  if (text === undefined) return fallback();
+  if (text === undefined) return fallback;
   // From here on something may have been written: never hand over (it would be written twice).
   try {
     if (typeof text === 'object') {
@@ -86,6 +86,12 @@ export function readProfile(
     PROVIDERS.map((d) => d.name),
   );
   return r.ok ? { name, profile: r.profile } : undefined;
+}
+
+/** Whether argv ends with `--help` or `-h` (what commander takes as a help request there). */
+export function asksHelp(argv: readonly string[]): boolean {
+  const last = argv[argv.length - 1];
+  return last === '--help' || last === '-h';
 }
 
 /**

@@ -17,7 +17,7 @@ import { parseHot } from '../cli/fast.js';
 import { defaultShell, renderExports } from '../lib/shell.js';
 import { authorizationValue, exportVars } from '../providers/index.js';
 import { expiresAtMs, type Profile } from '../store/profile.js';
-import { type Answer, help, type Next, readProfile, runHot } from './shared.js';
+import { type Answer, asksHelp, help, type Next, readProfile, runHot } from './shared.js';
 
 /** Replaced by the build with package.json's version. */
 declare const __AUTHCTL_VERSION__: string;
@@ -32,8 +32,7 @@ function answer(argv: readonly string[], env: NodeJS.ProcessEnv): Answer | undef
   if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) return `${__AUTHCTL_VERSION__}\n`;
   // Profile names for shell completion, on every Tab.
   if (argv[0] === '__complete') return completeHidden(argv.slice(1), env);
-  const last = argv[argv.length - 1];
-  if (last === '--help' || last === '-h') return help(argv.slice(0, -1));
+  if (asksHelp(argv)) return help(argv.slice(0, -1));
   const hot = parseHot(argv);
   if (!hot) return undefined;
   let prefix = 'AUTHCTL_';
