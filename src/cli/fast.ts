@@ -21,11 +21,15 @@ const HOT = new Set(['print', 'header', 'export']);
 export function parseHot(argv: readonly string[]): HotCommand | null {
   if (argv[0] !== 'token' || !HOT.has(argv[1] ?? '')) return null;
   const name = argv[1] as HotCommand['name'];
-  const parsed = parseFlags(
-    argv.slice(2),
-    ['verbose', 'insecure', 'no-color'],
-    name === 'export' ? ['min-ttl', 'shell', 'prefix'] : ['min-ttl'],
-  );
+  const rest = argv.slice(2);
+  // Most runs give no flag at all (`token print ci`): the flag parser is then not even compiled.
+  const parsed = rest.some((a) => a.startsWith('-'))
+    ? parseFlags(
+        rest,
+        ['verbose', 'insecure', 'no-color'],
+        name === 'export' ? ['min-ttl', 'shell', 'prefix'] : ['min-ttl'],
+      )
+    : { values: {}, positionals: rest };
   if (!parsed) return null;
   const v = parsed.values;
   if (parsed.positionals.length > 1) return null;

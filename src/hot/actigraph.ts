@@ -1,6 +1,6 @@
 /**
- * The hot entry for `authctl actigraph …` (dist/hot-actigraph.cjs, run first by bin/authctl.js):
- * pre-rendered help on a pipe, as dist/hot.cjs gives it, and `actigraph token` in its CI forms.
+ * The hot path of `authctl actigraph …` (src/hot/main.ts runs it first, in dist/hot.cjs): pre-rendered
+ * help on a pipe, as for every command, and `actigraph token` in its CI forms.
  * When the saved token is reused (same request, more than a minute left), it prints the one stderr
  * line and, with --print, the token — what the full CLI prints then — without loading it. When a request is due it hands over to dist/ci.cjs (src/main.ts
  * without commander); any other form goes to the full CLI. test/e2e/startup-actigraph.test.ts runs

@@ -1,8 +1,6 @@
 /**
- * What both hot entries (src/hot/token.ts → dist/hot.cjs, src/hot/actigraph.ts →
- * dist/hot-actigraph.cjs) share: the rule for handing over, the one store read, and the writes.
- * Each entry is its own small bundle, so a `token print` never parses the actigraph code, nor an
- * `actigraph token` the token commands'.
+ * What the hot paths (src/hot/token.ts, src/hot/actigraph.ts; both in dist/hot.cjs) share: the
+ * rule for handing over, the one store read, and the writes.
  */
 import { fstatSync, lstatSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,7 +9,7 @@ import { configDir, STORE_BASENAME } from '../store/paths.js';
 import { type Profile, parseProfile } from '../store/profile.js';
 import { writeAll, writeStdout } from '../ui/io.js';
 
-/** What the launcher runs when a hot entry did not answer: the CI bundle or the full CLI. */
+/** What src/hot/main.ts runs when a hot path did not answer: the CI bundle or the full CLI. */
 export type Next = 'ci' | 'authctl';
 
 /** What a hot entry prints: stdout text, or both streams. */
@@ -19,7 +17,7 @@ export type Answer = string | { out: string; err: string };
 
 /**
  * Run `answer` on the hot path: undefined when it was fully handled (output written), else the
- * bundle (dist/<name>.cjs) the launcher runs instead, nothing having been written. `fallback` is
+ * bundle (dist/<name>.cjs) to run instead, nothing having been written. `fallback` is
  * that bundle when `answer` returns undefined.
  */
 export function runHot(
@@ -44,12 +42,17 @@ export function runHot(
       if (text.out) writeStdout(text.out);
     } else writeStdout(text);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException)?.code;
-    // EPIPE, as the full CLI does: the reader went away; end quietly with SIGPIPE's status.
-    process.exitCode = code === 'EPIPE' ? 141 : 1;
-    if (code !== 'EPIPE') process.stderr.write(`error: cannot write the output (${code ?? String(e)}).\n`);
+    writeFailed(e);
   }
   return undefined;
+}
+
+/** The output could not be written (its own function: compiled only then). */
+function writeFailed(e: unknown): void {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  // EPIPE, as the full CLI does: the reader went away; end quietly with SIGPIPE's status.
+  process.exitCode = code === 'EPIPE' ? 141 : 1;
+  if (code !== 'EPIPE') process.stderr.write(`error: cannot write the output (${code ?? String(e)}).\n`);
 }
 
 /** The valid profile named by `arg` (else AUTHCTL_PROFILE, else the only one), read with one file read. */

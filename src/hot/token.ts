@@ -1,15 +1,14 @@
 /**
- * The hot entry for everything but `actigraph` (dist/hot.cjs, a few KB, run first by
- * bin/authctl.js). It answers, without loading the full CLI (dist/authctl.cjs: commander and every
- * command):
+ * The hot paths of every command but `actigraph` (src/hot/main.ts runs them first, in dist/hot.cjs).
+ * They answer, without loading the full CLI (dist/authctl.cjs: commander and every command):
  * - `token print|header|export` when the profile's token is fresh: the store file is read once and
  *   only the profile asked for is validated (a damaged sibling does not matter);
  * - `--version` / `-V`, and `__complete profiles` (the profile names shell completion asks for);
  * - `[command…] --help` / `-h` when stdout is not a terminal, from help texts the build rendered
  *   with commander itself (dist/help.json; a terminal gets commander's help at its own width).
  * Anything else — renewal due, an unusual flag, a missing or damaged profile, a store whose modes
- * need tightening, any error — hands over before anything was written, and the launcher runs the
- * full CLI, which does the whole job with its usual output. test/e2e/fast-path.test.ts and
+ * need tightening, any error — hands over before anything was written, and src/hot/main.ts runs
+ * the full CLI, which does the whole job with its usual output. test/e2e/fast-path.test.ts and
  * test/e2e/startup.test.ts keep both paths byte-for-byte equal.
  */
 import { completeHidden } from '../cli/complete-profiles.js';

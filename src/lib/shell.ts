@@ -73,30 +73,29 @@ export function checkVarName(name: string): void {
   }
 }
 
+/** `export NAME='value'`: bash and zsh. */
+const posixLine = (name: string, value: string) => `export ${name}=${quotePosix(value)}\n`;
+
+/** One assignment line per shell (a table: a `token export` compiles only its own shell's line). */
+const LINE: Record<ShellKind, (name: string, value: string) => string> = {
+  bash: posixLine,
+  zsh: posixLine,
+  fish: (name, value) => `set -gx ${name} ${quoteFish(value)}\n`,
+  powershell: (name, value) => `$env:${name} = ${quotePowerShell(value)}\n`,
+  cmd: (name, value) => {
+    checkCmdValue(name, value);
+    return `set "${name}=${value}"\n`;
+  },
+  dotenv: (name, value) => `${name}=${quoteDotenv(value, name)}\n`,
+};
+
 /** Render `vars` as assignments for `shell`, one per line. */
 export function renderExports(vars: ReadonlyArray<readonly [string, string]>, shell: ShellKind): string {
+  const line = LINE[shell];
   let out = '';
   for (const [name, value] of vars) {
     checkVarName(name);
-    switch (shell) {
-      case 'bash':
-      case 'zsh':
-        out += `export ${name}=${quotePosix(value)}\n`;
-        break;
-      case 'fish':
-        out += `set -gx ${name} ${quoteFish(value)}\n`;
-        break;
-      case 'powershell':
-        out += `$env:${name} = ${quotePowerShell(value)}\n`;
-        break;
-      case 'cmd':
-        checkCmdValue(name, value);
-        out += `set "${name}=${value}"\n`;
-        break;
-      case 'dotenv':
-        out += `${name}=${quoteDotenv(value, name)}\n`;
-        break;
-    }
+    out += line(name, value);
   }
   return out;
 }

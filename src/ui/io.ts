@@ -35,14 +35,19 @@ export function colorWanted(env: NodeJS.ProcessEnv, isTTY: boolean, noColorFlag 
   return isTTY && env.TERM !== 'dumb';
 }
 
-/** Set once the stdout stream fallback was used, so exit waits for it to drain. */
-let stdoutStreamUsed = false;
+/** Writes handed to a process stream by the non-blocking fallback and not yet flushed. */
+let unflushed = 0;
+/** What to do once they are: set by exitAfterFlush(). */
+let onFlushed: (() => void) | undefined;
 
-/** Exit once anything queued on the stdout stream (the rare non-blocking fallback) is flushed. */
+/**
+ * Exit now: every write above is synchronous, so only the rare non-blocking fallback can still
+ * hold output, and then exit waits for its write callbacks. Exiting this way also skips tearing
+ * the whole runtime down, which a short command would otherwise pay on every run.
+ */
 export function exitAfterFlush(code: number): void {
-  if (stdoutStreamUsed && process.stdout.writableLength > 0)
-    process.stdout.once('drain', () => process.exit(code));
-  else process.exit(code);
+  if (unflushed === 0) process.exit(code);
+  else onFlushed = () => process.exit(code);
 }
 
 /**
@@ -64,8 +69,10 @@ export function writeAll(fd: 1 | 2, text: string): void {
     while (off < buf.length) off += writeSync(fd, buf, off);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
-    if (fd === 1) stdoutStreamUsed = true;
-    (fd === 1 ? process.stdout : process.stderr).write(buf.subarray(off));
+    unflushed++;
+    (fd === 1 ? process.stdout : process.stderr).write(buf.subarray(off), () => {
+      if (--unflushed === 0) onFlushed?.();
+    });
   }
 }
 

@@ -120,7 +120,7 @@ test('__complete profiles: names one per line; an unreadable store gives nothing
   const { files } = JSON.parse(fs.readFileSync(modules, 'utf8')) as { files: string[] };
   assert.deepEqual(
     files.map((f) => path.relative(repoRoot, f)),
-    [path.join('bin', 'authctl.js'), path.join('dist', 'hot.cjs')],
+    [path.join('dist', 'hot.cjs')],
   );
   const full = await runCli(['__complete', 'profiles'], {
     configDir: cfg.dir,

@@ -106,14 +106,12 @@ before(() => {
 after(() => fs.rmSync(work, { recursive: true, force: true }));
 
 describe('npm pack', () => {
-  test('the tarball holds only what users need: launcher, bundle, README, LICENSE, docs', () => {
+  test('the tarball holds only what users need: the bundles, README, LICENSE, docs', () => {
     assert.equal(path.basename(tarball), `${pkg.name}-${pkg.version}.tgz`);
     const allowed = [
       /^package\.json$/,
       /^README\.md$/,
       /^LICENSE$/,
-      /^bin\/authctl\.js$/,
-      /^bin\/package\.json$/,
       /^dist\/[\w./-]+\.(c|m)?js$/,
       /^dist\/help\.json$/,
       /^docs\/[\w./-]+\.md$/,
@@ -126,9 +124,8 @@ describe('npm pack', () => {
       'LICENSE',
       pkg.bin.authctl,
       'docs/commands/README.md',
-      // The hot entries, the CI bundle, the full CLI, and the help texts the hot entries print.
+      // The command (the hot entry), the CI bundle, the full CLI, and the help texts it prints.
       'dist/hot.cjs',
-      'dist/hot-actigraph.cjs',
       'dist/ci.cjs',
       'dist/authctl.cjs',
       'dist/commander.cjs',
@@ -164,8 +161,8 @@ describe('installed from the tarball, outside the repository', () => {
     assert.equal(print.stdout, 'tok-from-the-package\n');
     assert.equal(print.stderr, '');
 
-    // Help on a pipe comes from the pre-rendered texts, as in the repository: only the launcher and
-    // the hot entry are read.
+    // Help on a pipe comes from the pre-rendered texts, as in the repository: only the hot entry
+    // (the installed command) is read.
     const modules = path.join(outside, 'modules.json');
     const help = run(bin, ['token', 'export', '--help'], { AUTHCTL_DEBUG_MODULES: modules });
     assert.equal(help.status, 0, help.stderr);
@@ -173,7 +170,7 @@ describe('installed from the tarball, outside the repository', () => {
     const loaded = (JSON.parse(fs.readFileSync(modules, 'utf8')) as { files: string[] }).files;
     assert.deepEqual(
       loaded.map((f) => path.basename(f)),
-      ['authctl.js', 'hot.cjs'],
+      ['hot.cjs'],
       loaded.join(', '),
     );
 

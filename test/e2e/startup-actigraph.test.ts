@@ -1,5 +1,5 @@
 /**
- * `actigraph token` with a reusable cached token is answered by its hot entry (dist/hot-actigraph.cjs) without
+ * `actigraph token` with a reusable cached token is answered by the hot entry (dist/hot.cjs) without
  * the full CLI; its other CI forms (a request due) run from dist/ci.cjs, still without commander;
  * every other form goes to commander. Both must print the same bytes: each argv runs
  * twice, hot and with AUTHCTL_NO_FAST_PATH=1 (the full CLI forced), and nothing reaches the network.
@@ -90,7 +90,7 @@ test('hot and full CLI print the same bytes for every form', async () => {
   assert.equal(pairs[1]![0].stdout, 'cached-ag-token\n');
 });
 
-test('a reused token loads only the launcher and dist/hot-actigraph.cjs', async () => {
+test('a reused token loads only dist/hot.cjs', async () => {
   const out = path.join(tmp.dir, 'modules.json');
   const r = await runCli([...base, '--token-url', tokenUrl, '--print'], {
     configDir: tmp.dir,
@@ -106,7 +106,7 @@ test('a reused token loads only the launcher and dist/hot-actigraph.cjs', async 
   }
   assert.deepEqual(
     files.map((f) => path.relative(repoRoot, f)),
-    [path.join('bin', 'authctl.js'), path.join('dist', 'hot-actigraph.cjs')],
+    [path.join('dist', 'hot.cjs')],
   );
 });
 
@@ -155,6 +155,6 @@ test('--force (one request) through main.ts without commander: the same output a
   const { files } = JSON.parse(fs.readFileSync(out, 'utf8')) as { files: string[] };
   assert.deepEqual(
     files.map((f) => path.relative(repoRoot, f)),
-    [path.join('bin', 'authctl.js'), path.join('dist', 'hot-actigraph.cjs'), path.join('dist', 'ci.cjs')],
+    [path.join('dist', 'hot.cjs'), path.join('dist', 'ci.cjs')],
   );
 });

@@ -1,4 +1,4 @@
-/** Helpers to run the built CLI (bin/authctl.js) as users do, with an isolated store. */
+/** Helpers to run the built CLI (package.json "bin": dist/hot.cjs) as users do, with an isolated store. */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -8,7 +8,11 @@ import { after, beforeEach } from 'node:test';
 import { recordOutput } from './leaks.js';
 
 export const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
-export const binPath = path.join(repoRoot, 'bin', 'authctl.js');
+/** The file the installed `authctl` command runs (package.json "bin"). */
+export const binPath = path.join(
+  repoRoot,
+  JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')).bin.authctl,
+);
 
 /** A fresh config directory for one test; removed by the returned cleanup. */
 export function tempConfigDir(): { dir: string; cleanup: () => void } {

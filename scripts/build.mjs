@@ -1,18 +1,18 @@
 #!/usr/bin/env node
 /**
  * Build (esbuild; type checking is `tsc --noEmit`, npm run check):
- * - dist/hot.cjs: the hot entry (src/hot/token.ts), a few KB: `token print|header|export` with a
- *   fresh token, `--version`, and pre-rendered `--help`. bin/authctl.js runs it first;
- *   dist/hot-actigraph.cjs (src/hot/actigraph.ts) instead for `authctl actigraph …`.
- * - dist/ci.cjs: src/main.ts for `actigraph token`'s CI forms that need a request.
- * - dist/authctl.cjs: the whole CLI (src/main.ts), run when the hot entry hands over. CommonJS loads
- *   faster than an ESM graph on Node 20 (an esbuild ESM split measured slower: docs/performance.md).
- *   The heavy, ESM-only dependencies stay external and are loaded with import() only where used.
+ * - dist/hot.cjs: the command itself (package.json "bin"; src/hot/main.ts), a few KB. It answers
+ *   the hot paths — `token print|header|export` with a fresh token, `--version`, pre-rendered
+ *   `--help`, `__complete profiles`, a reusable `actigraph token` — and otherwise requires one of:
+ *   - dist/ci.cjs: src/main.ts for `actigraph token`'s CI forms that need a request.
+ *   - dist/authctl.cjs: the whole CLI (src/main.ts), for everything else. CommonJS loads faster
+ *     than an ESM graph on Node 20 (an esbuild ESM split measured slower: docs/performance.md).
+ *     The heavy, ESM-only dependencies stay external and are loaded with import() only where used.
  * - dist/help.json: every `<command> --help` text, rendered by running dist/authctl.cjs with stdout
  *   on a pipe (80 columns, no colour), so the hot entry prints commander's exact bytes.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -51,21 +51,20 @@ async function bundle(entry, outName, extra = {}) {
 /**
  * A plugin that leaves out of a bundle each provider's commands.js (commander declarations: an
  * empty register() instead), with `noRelogin` each provider's relogin.js (re-login hints: a
- * loginCommand() that throws), and every import() that `drop(importPath, importer)` names (a module
- * that throws instead), so that a small entry keeps the provider registry without the code behind it.
+ * loginCommand() that throws), and every import() that `drop(importPath, importer)` names (an
+ * import() of a module that throws instead), so that a small entry keeps the provider registry without the code behind it.
  */
 const without = (name, drop, { noRelogin = false } = {}) => ({
   name,
   setup(b) {
+    // A left-out import() stays a native import() of a module that only throws: no bundled stub and
+    // no CommonJS interop helpers at the top of the file; never reached on the paths the entry serves.
+    const leftOut = `data:text/javascript,${encodeURIComponent(`throw Error('left out of dist/${name}.cjs')`)}`;
     b.onResolve({ filter: /.*/ }, (args) =>
       args.kind === 'dynamic-import' && drop(args.path, args.importer)
-        ? { path: args.path, namespace: 'left-out' }
+        ? { path: leftOut, external: true }
         : undefined,
     );
-    b.onLoad({ filter: /.*/, namespace: 'left-out' }, () => ({
-      contents: `throw new Error("authctl: not available in this entry (${name})");`,
-      loader: 'js',
-    }));
     b.onResolve({ filter: /^\.\/commands\.js$/ }, (args) =>
       /[\\/]src[\\/]providers[\\/]/.test(args.importer)
         ? { path: args.path, namespace: 'no-commands' }
@@ -94,7 +93,16 @@ const hotOptions = {
   // never declares commands, runs a flow or prints a re-login hint (any error hands over): no
   // commands.js, no relogin.js, and no import() at all (a flow loaded on demand: revocation…), so
   // neither commander nor any flow lands in dist/hot.cjs.
-  plugins: [without('hot', () => true, { noRelogin: true })],
+  plugins: [
+    without('hot', () => true, { noRelogin: true }),
+    {
+      // The bundles src/hot/main.ts hands over to: files beside dist/hot.cjs, required only then.
+      name: 'next-bundles',
+      setup(b) {
+        b.onResolve({ filter: /^\.\/(ci|authctl)\.cjs$/ }, (args) => ({ path: args.path, external: true }));
+      },
+    },
+  ],
   // The hot entry has no import.meta.url, and must not pay for node:url.
   define: { __AUTHCTL_VERSION__: JSON.stringify(version) },
   banner: {},
@@ -102,10 +110,9 @@ const hotOptions = {
   // the hot entry is caught and the full CLI does the job.
   minify: true,
 };
-await bundle('hot/token.ts', 'hot.cjs', hotOptions);
-// `authctl actigraph …` starts here instead: the cached-token answer without the token commands'
-// code, and the hand-over to dist/ci.cjs when a request is due.
-await bundle('hot/actigraph.ts', 'hot-actigraph.cjs', hotOptions);
+const hot = await bundle('hot/main.ts', 'hot.cjs', hotOptions);
+// It is the installed command (package.json "bin"): git's credential helper and kubectl run it by path.
+chmodSync(hot, 0o755);
 
 // commander gets its own file, dist/commander.cjs, loaded only when the full program is built:
 // the paths that skip commander (actigraph's CI forms, renewals) then do not even parse it.
@@ -124,8 +131,8 @@ const commanderPatch = {
   },
 };
 await bundle('../node_modules/commander/index.js', 'commander.cjs', { plugins: [commanderPatch] });
-// dist/ci.cjs: src/main.ts for `actigraph token`'s CI forms only (the launcher runs it when the hot
-// entry parsed such a form and a request is due): without the commander program, the token
+// dist/ci.cjs: src/main.ts for `actigraph token`'s CI forms only (dist/hot.cjs runs it when it
+// parsed such a form and a request is due): without the commander program, the token
 // commands, completion, the other providers' flows behind the registry (revocation, status) and
 // the client authentication methods ActiGraph does not use, it is about a quarter of the full bundle, which is what such a run would otherwise read and parse.
 await bundle('main.ts', 'ci.cjs', {
@@ -188,3 +195,8 @@ const ascii = JSON.stringify(texts).replace(
 );
 writeFileSync(`${helpFile}.${process.pid}.tmp`, ascii);
 renameSync(`${helpFile}.${process.pid}.tmp`, helpFile);
+
+// Outputs of older builds (dist/hot-actigraph.cjs…) must not reach the package: "files" takes dist/*.cjs.
+const built = new Set(['hot.cjs', 'ci.cjs', 'commander.cjs', 'authctl.cjs', 'help.json']);
+for (const f of readdirSync(`${root}dist`))
+  if (!built.has(f) && !f.endsWith('.tmp')) rmSync(`${root}dist/${f}`);
