@@ -5,14 +5,16 @@
  * Every child runs in a clean, minimal environment (PATH, a temp HOME, a temp AUTHCTL_CONFIG_DIR,
  * CI=true; no NODE_OPTIONS, no NODE_EXTRA_CA_CERTS). One row repeats `token print` in the inherited
  * environment and names the variables that change Node's start-up there.
- * Environment: BENCH_RUNS (default 21, at least 21), BENCH_WARMUPS (default 3).
+ * Environment: BENCH_RUNS (default 41, at least 21), BENCH_WARMUPS (default 3). One process's start
+ * varies by a few per cent on its own (V8 draws its hash seed, see docs/performance.md): 41 pairs
+ * keep the median's own wobble near 1.5 %.
  */
 import os from 'node:os';
 import { startIdentityServer } from '../fakes/identityserver.js';
 import { pairRow, type Row } from './flows.js';
 import { benchDirs, cleanEnv, cli, measurePairs, measureRss } from './startup.js';
 
-const runs = Math.max(21, Number(process.env.BENCH_RUNS ?? 21));
+const runs = Math.max(21, Number(process.env.BENCH_RUNS ?? 41));
 const warmups = Number(process.env.BENCH_WARMUPS ?? 3);
 
 const rows: Row[] = [];

@@ -148,7 +148,7 @@ test('a client secret from AUTHCTL_CLIENT_SECRET or --client-secret-stdin is not
   ] as const) {
     const { r, cmdline, psOut, environMode, store } = await run();
     assert.equal(r.code, 0, `${how}: ${r.stderr}`);
-    assert.match(cmdline, /authctl\.js actigraph token/, `${how}: the command line was read while it ran`);
+    assert.match(cmdline, /dist\/hot\.cjs actigraph token/, `${how}: the command line was read while it ran`);
     assert.ok(!cmdline.includes(CI.secret), `${how}: secret in /proc/<pid>/cmdline`);
     assert.ok(psOut.includes('actigraph token') && !psOut.includes(CI.secret), `${how}: secret in ps output`);
     // The environment is readable by the same user only (ps e shows it to that user alone).
