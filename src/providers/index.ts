@@ -30,7 +30,7 @@ export function loginCommand(name: string, p: Profile): string {
 export function authorizationValue(p: Profile): string {
   const custom = provider(p.provider).authorization;
   if (custom) return custom(p);
-  const type = /^bearer$/i.test(p.tokenType) ? 'Bearer' : p.tokenType;
+  const type = p.tokenType.toLowerCase() === 'bearer' ? 'Bearer' : p.tokenType;
   return `${type} ${p.token}`;
 }
 
