@@ -12,7 +12,17 @@
  *   on a pipe (80 columns, no colour), so the hot entry prints commander's exact bytes.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { build } from 'esbuild';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -88,6 +98,104 @@ const without = (name, drop, { noRelogin = false } = {}) => ({
   },
 });
 
+/**
+ * Compile up front what `token print|header|export` call. V8 compiles a function on its first call:
+ * reading the file it only pre-parses the body, and the call parses it again in full. A function
+ * written `(function …)` is compiled with the file instead (V8's guess for a function called at
+ * once), which saves the second pass. So the build runs the entry for those three commands with
+ * `--log-function-events`, takes the top-level function declarations that ran, and moves each to
+ * the top of the file as `var f=(function(…){…});` — initialised before any other statement runs,
+ * as a hoisted declaration was. About 1 % of those commands' instructions (docs/performance.md).
+ * Anything unexpected (no function found in the log, another output after the rewrite) fails the build.
+ */
+async function compileHotFunctionsEagerly(file) {
+  const ts = (await import('typescript')).default;
+  const dir = mkdtempSync(join(tmpdir(), 'authctl-build-'));
+  try {
+    const inADay = new Date(Date.now() + 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const profile = {
+      provider: 'oauth',
+      flow: 'client_credentials',
+      token: 'build-time-placeholder',
+      tokenType: 'Bearer',
+      obtainedAt: '2026-01-01T00:00:00Z',
+      expiresAt: inADay,
+      subject: 'ci',
+      scopes: ['read'],
+      params: {
+        tokenUrl: 'https://id.example/token',
+        clientId: 'ci',
+        authMethod: 'client_secret_basic',
+        scope: 'read',
+      },
+    };
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ version: 1, profiles: { ci: profile } }), {
+      mode: 0o600,
+    });
+    const env = { PATH: process.env.PATH ?? '', HOME: dir, AUTHCTL_CONFIG_DIR: dir };
+    const commands = ['print', 'header', 'export'];
+    const outputs = (path) =>
+      commands.map((cmd) => {
+        const r = spawnSync(process.execPath, [path, 'token', cmd, 'ci'], { env, encoding: 'utf8' });
+        if (r.status !== 0 || !r.stdout) throw new Error(`token ${cmd}: exit ${r.status} ${r.stderr}`);
+        return r.stdout;
+      });
+    const starts = new Set();
+    for (const cmd of commands) {
+      const log = join(dir, `${cmd}.log`);
+      const args = [
+        '--log-function-events',
+        `--logfile=${log}`,
+        '--no-logfile-per-isolate',
+        file,
+        'token',
+        cmd,
+        'ci',
+      ];
+      const r = spawnSync(process.execPath, args, { env, encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`token ${cmd} with --log-function-events: ${r.stderr}`);
+      const lines = readFileSync(log, 'utf8')
+        .split('\n')
+        .map((l) => l.split(','));
+      const id = lines.find((f) => f[0] === 'script-details' && f[2] === file)?.[1];
+      // A function parsed in full ran (it was compiled lazily, on its first call); older V8s also
+      // log its first execution.
+      for (const f of lines)
+        if (f[0] === 'function' && (f[1] === 'full-parse' || f[1] === 'first-execution') && f[2] === id)
+          starts.add(Number(f[3]));
+    }
+    const src = readFileSync(file, 'utf8');
+    const sf = ts.createSourceFile(file, src, ts.ScriptTarget.Latest, false, ts.ScriptKind.JS);
+    // V8 logs a function from its parameter list: `(` right after the name.
+    const ran = sf.statements.filter(
+      (st) =>
+        ts.isFunctionDeclaration(st) &&
+        st.name &&
+        !st.asteriskToken &&
+        !st.modifiers &&
+        starts.has(st.name.end),
+    );
+    if (ran.length < 10)
+      throw new Error(`eager compile: only ${ran.length} hot functions found in the V8 log`);
+    let body = src;
+    for (const st of [...ran].reverse()) body = body.slice(0, st.getStart(sf)) + body.slice(st.end);
+    const eager = ran
+      .map((st) => `var ${st.name.text}=(function${src.slice(st.name.end, st.end)});`)
+      .join('');
+    const head = /^#![^\n]*\n"use strict";/.exec(body)?.[0];
+    if (!head) throw new Error('eager compile: the bundle does not start with a hashbang and "use strict"');
+    const before = outputs(file);
+    const tmp = file.replace(/\.cjs$/, `.${process.pid}.tmp.cjs`);
+    writeFileSync(tmp, head + eager + body.slice(head.length));
+    const after = outputs(tmp);
+    if (after.join() !== before.join())
+      throw new Error('eager compile: the rewritten entry prints something else');
+    renameSync(tmp, file);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const hotOptions = {
   // The hot entry uses the provider registry (names, Authorization values, export variables) but
   // never declares commands, runs a flow or prints a re-login hint (any error hands over): no
@@ -111,6 +219,7 @@ const hotOptions = {
   minify: true,
 };
 const hot = await bundle('hot/main.ts', 'hot.cjs', hotOptions);
+await compileHotFunctionsEagerly(hot);
 // It is the installed command (package.json "bin"): git's credential helper and kubectl run it by path.
 chmodSync(hot, 0o755);
 

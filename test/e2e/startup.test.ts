@@ -95,6 +95,9 @@ test('the hot entry is small and requires only Node built-ins', () => {
   assert.equal(hot.split('import(').length - 1, imports.length);
   for (const url of imports)
     assert.match(decodeURIComponent(url), /^data:text\/javascript,throw Error\('left out/);
+  // The build compiled the functions `token print|header|export` run up front (scripts/build.mjs).
+  const eager = hot.match(/var [\w$]+=\(function\(/g) ?? [];
+  assert.ok(eager.length >= 10, `${eager.length} eagerly compiled functions in dist/hot.cjs`);
 });
 
 test('pre-rendered --help (every command) and --version are byte-for-byte commander', async () => {
