@@ -31,8 +31,12 @@ const version = JSON.parse(readFileSync(`${root}package.json`, 'utf8')).version;
 // commander is bundled into the full CLI: only that file loads it.
 const external = ['ora', 'open', '@inquirer/prompts', 'chalk', 'uqr', 'jose'];
 
+/** What this build writes under dist/: anything else there is an older build's output. */
+const built = new Set(['help.json']);
+
 /** Build one entry to a temp file and rename it into place (a test running the CLI meanwhile never sees half a file). */
 async function bundle(entry, outName, extra = {}) {
+  built.add(outName);
   const out = `${root}dist/${outName}`;
   const tmp = `${out}.${process.pid}.tmp`;
   await build({
@@ -91,7 +95,7 @@ const without = (name, drop, { noRelogin = false } = {}) => ({
           : undefined,
       );
       b.onLoad({ filter: /.*/, namespace: 'no-relogin' }, () => ({
-        contents: `export const loginCommand = () => { throw new Error("authctl: not available in this entry (${name})"); };`,
+        contents: `export const loginCommand = () => { throw new Error("left out of dist/${name}.cjs"); };`,
         loader: 'js',
       }));
     }
@@ -134,26 +138,20 @@ async function compileHotFunctionsEagerly(file) {
     });
     const env = { PATH: process.env.PATH ?? '', HOME: dir, AUTHCTL_CONFIG_DIR: dir };
     const commands = ['print', 'header', 'export'];
-    const outputs = (path) =>
-      commands.map((cmd) => {
-        const r = spawnSync(process.execPath, [path, 'token', cmd, 'ci'], { env, encoding: 'utf8' });
-        if (r.status !== 0 || !r.stdout) throw new Error(`token ${cmd}: exit ${r.status} ${r.stderr}`);
-        return r.stdout;
-      });
+    /** stdout of `token <cmd> ci` run from `path`, with Node flags `flags`. */
+    const output = (path, cmd, flags = []) => {
+      const r = spawnSync(process.execPath, [...flags, path, 'token', cmd, 'ci'], { env, encoding: 'utf8' });
+      if (r.status !== 0 || !r.stdout) throw new Error(`token ${cmd}: exit ${r.status} ${r.stderr}`);
+      return r.stdout;
+    };
     const starts = new Set();
-    for (const cmd of commands) {
+    const before = commands.map((cmd) => {
       const log = join(dir, `${cmd}.log`);
-      const args = [
+      const out = output(file, cmd, [
         '--log-function-events',
         `--logfile=${log}`,
         '--no-logfile-per-isolate',
-        file,
-        'token',
-        cmd,
-        'ci',
-      ];
-      const r = spawnSync(process.execPath, args, { env, encoding: 'utf8' });
-      if (r.status !== 0) throw new Error(`token ${cmd} with --log-function-events: ${r.stderr}`);
+      ]);
       const lines = readFileSync(log, 'utf8')
         .split('\n')
         .map((l) => l.split(','));
@@ -163,7 +161,8 @@ async function compileHotFunctionsEagerly(file) {
       for (const f of lines)
         if (f[0] === 'function' && (f[1] === 'full-parse' || f[1] === 'first-execution') && f[2] === id)
           starts.add(Number(f[3]));
-    }
+      return out;
+    });
     const src = readFileSync(file, 'utf8');
     const sf = ts.createSourceFile(file, src, ts.ScriptTarget.Latest, false, ts.ScriptKind.JS);
     // V8 logs a function from its parameter list: `(` right after the name.
@@ -184,10 +183,9 @@ async function compileHotFunctionsEagerly(file) {
       .join('');
     const head = /^#![^\n]*\n"use strict";/.exec(body)?.[0];
     if (!head) throw new Error('eager compile: the bundle does not start with a hashbang and "use strict"');
-    const before = outputs(file);
     const tmp = file.replace(/\.cjs$/, `.${process.pid}.tmp.cjs`);
     writeFileSync(tmp, head + eager + body.slice(head.length));
-    const after = outputs(tmp);
+    const after = commands.map((cmd) => output(tmp, cmd));
     if (after.join() !== before.join())
       throw new Error('eager compile: the rewritten entry prints something else');
     renameSync(tmp, file);
@@ -306,6 +304,5 @@ writeFileSync(`${helpFile}.${process.pid}.tmp`, ascii);
 renameSync(`${helpFile}.${process.pid}.tmp`, helpFile);
 
 // Outputs of older builds (dist/hot-actigraph.cjs…) must not reach the package: "files" takes dist/*.cjs.
-const built = new Set(['hot.cjs', 'ci.cjs', 'commander.cjs', 'authctl.cjs', 'help.json']);
 for (const f of readdirSync(`${root}dist`))
   if (!built.has(f) && !f.endsWith('.tmp')) rmSync(`${root}dist/${f}`);

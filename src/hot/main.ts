@@ -26,5 +26,6 @@ const next = argv[0] === 'actigraph' ? runActigraph(argv) : runToken(argv);
 // The build keeps these two requires as they are: files beside dist/hot.cjs.
 if (next === 'ci') require('./ci.cjs');
 else if (next) require('./authctl.cjs');
-// Answered (the output is written): exit at once, which is ≈ 2 % of a `token print` here.
+// Answered (the output is written): exit at once rather than tear the runtime down, ≈ 1–2 % of a
+// `token print` (docs/performance.md).
 else exitAfterFlush(typeof process.exitCode === 'number' ? process.exitCode : 0);
